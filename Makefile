@@ -1,0 +1,93 @@
+# dodo: doit's task runner, with the engine in C.
+# make            build build/dodo
+# make check      unit tests, then the end-to-end and differential suites
+# make SAN=1 ...  the same with AddressSanitizer and UBSan (into build/san)
+# make bench      benchmarks against ninja, make, tup, SCons and doit
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+PYTHON_DEPS = python3-embed
+ENGINE_DEPS = sqlite3 libxxhash
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    = -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+          -Wno-unused-parameter
+ifdef WERROR
+WARN   += -Werror
+endif
+
+BUILD   = build
+ifdef SAN
+BUILD   = build/san
+CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ENGINE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(ENGINE_DEPS))
+ENGINE_LIBS   := $(shell $(PKG_CONFIG) --libs $(ENGINE_DEPS))
+PY_CFLAGS     := $(shell $(PKG_CONFIG) --cflags $(PYTHON_DEPS))
+PY_LIBS       := $(shell $(PKG_CONFIG) --libs $(PYTHON_DEPS))
+
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE $(CFLAGS) -Isrc -I$(BUILD)/gen $(ENGINE_CFLAGS)
+
+ENGINE_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
+ENGINE_OBJ = $(ENGINE_SRC:src/%.c=$(BUILD)/obj/%.o)
+PY_SRC     = $(wildcard src/py/*.c)
+PY_OBJ     = $(PY_SRC:src/py/%.c=$(BUILD)/obj/py/%.o) $(BUILD)/obj/py/embedded.o
+PY_FILES   = $(shell find src/py -name '*.py' | sort)
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/dodo
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/py/%.o: src/py/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/py/embedded.o: $(BUILD)/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/embedpy: tools/embedpy.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O1 -o $@ $<
+
+$(BUILD)/gen/embedded.c: $(BUILD)/embedpy $(PY_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embedpy src/py $(PY_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/libdodo.a: $(ENGINE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dodo: $(BUILD)/obj/main.o $(PY_OBJ) $(BUILD)/libdodo.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PY_LIBS) $(ENGINE_LIBS) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libdodo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libdodo.a $(ENGINE_LIBS) -lm
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do $$t; done
+
+check: all unit
+	DODO_BIN=$(CURDIR)/$(BUILD)/dodo python3 -m pytest -q tests
+
+install: $(BUILD)/dodo
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/dodo $(DESTDIR)$(PREFIX)/bin/dodo
+
+bench: all
+	bench/run
+
+clean:
+	rm -rf build
+
+.PHONY: all unit check install bench clean
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,301 @@
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *argv0 = "dodo";
+
+static void vwarn(const char *fmt, va_list ap)
+{
+	size_t n = strlen(fmt);
+	int saved = errno;
+
+	fprintf(stderr, "%s: ", argv0);
+	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(saved));
+	fputc('\n', stderr);
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(3);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+void *xreallocarray(void *p, size_t n, size_t sz)
+{
+	if (sz && n > SIZE_MAX / sz)
+		fatal("allocation overflow");
+	p = realloc(p, n * sz ? n * sz : 1);
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("bad format");
+	buf_grow(&b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return b.data;
+}
+
+int seterr(struct err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return -1;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void buf_grow(struct buf *b, size_t extra)
+{
+	size_t need;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		fatal("buffer overflow");
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	if (b->cap < 64)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->data = xreallocarray(b->data, b->cap, 1);
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, int c)
+{
+	char ch = (char)c;
+
+	buf_add(b, &ch, 1);
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("bad format");
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+const char *buf_str(struct buf *b)
+{
+	if (!b->data)
+		buf_grow(b, 0), b->data[0] = '\0';
+	return b->data;
+}
+
+char *buf_take(struct buf *b)
+{
+	char *p;
+
+	buf_str(b);
+	p = b->data;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void vec_push(struct vec *v, void *p)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->v = xreallocarray(v->v, v->cap, sizeof(*v->v));
+	}
+	v->v[v->n++] = p;
+}
+
+void vec_free(struct vec *v)
+{
+	free(v->v);
+	v->v = NULL;
+	v->n = v->cap = 0;
+}
+
+uint64_t strhash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n--) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct strmap_ent *strmap_find(const struct strmap *m, const char *key,
+                                      size_t len, uint64_t h)
+{
+	size_t i, mask = m->cap - 1;
+
+	for (i = h & mask;; i = (i + 1) & mask) {
+		struct strmap_ent *e = &m->ent[i];
+		if (!e->key)
+			return e;
+		if (e->h == h && e->len == len && memcmp(e->key, key, len) == 0)
+			return e;
+	}
+}
+
+void *strmap_get(const struct strmap *m, const char *key, size_t len)
+{
+	struct strmap_ent *e;
+
+	if (!m->cap)
+		return NULL;
+	e = strmap_find(m, key, len, strhash(key, len));
+	return e->key ? e->val : NULL;
+}
+
+static void strmap_rehash(struct strmap *m)
+{
+	struct strmap old = *m;
+	size_t i;
+
+	m->cap = old.cap ? old.cap * 2 : 16;
+	m->ent = xcalloc(m->cap, sizeof(*m->ent));
+	m->n = 0;
+	for (i = 0; i < old.cap; i++) {
+		struct strmap_ent *e = &old.ent[i];
+		if (e->key) {
+			*strmap_find(m, e->key, e->len, e->h) = *e;
+			m->n++;
+		}
+	}
+	free(old.ent);
+}
+
+void strmap_put(struct strmap *m, const char *key, size_t len, void *val)
+{
+	uint64_t h = strhash(key, len);
+	struct strmap_ent *e;
+
+	if ((m->n + 1) * 4 > m->cap * 3)
+		strmap_rehash(m);
+	e = strmap_find(m, key, len, h);
+	if (!e->key) {
+		e->key = key;
+		e->len = len;
+		e->h = h;
+		m->n++;
+	}
+	e->val = val;
+}
+
+void strmap_free(struct strmap *m)
+{
+	free(m->ent);
+	m->ent = NULL;
+	m->n = m->cap = 0;
+}
+
+int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}

@@ -1,0 +1,79 @@
+#ifndef DODO_UTIL_H
+#define DODO_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Program name used as the prefix of warn() and fatal() messages. */
+extern const char *argv0;
+
+/* Print "dodo: msg" to stderr; a format ending in ':' appends strerror(errno). */
+void warn(const char *fmt, ...);
+/* Like warn(), then exit(3). Only for out-of-memory, broken invariants and usage. */
+_Noreturn void fatal(const char *fmt, ...);
+
+/* Allocators that never return NULL (fatal on exhaustion, overflow-checked). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t sz);
+void *xreallocarray(void *p, size_t n, size_t sz);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* A newly allocated formatted string. */
+char *xasprintf(const char *fmt, ...);
+
+/* An error carried back to the caller: a message and a doit-style exit code. */
+struct err {
+	int code;       /* exit code the caller should use (2 or 3 usually) */
+	char msg[1024];
+};
+
+/* Fill e with a formatted message and return -1 (for `return seterr(...)`). */
+int seterr(struct err *e, int code, const char *fmt, ...);
+
+/* A growable byte buffer, always NUL-terminated when len > 0 or after buf_str(). */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, int c);
+void buf_printf(struct buf *b, const char *fmt, ...);
+/* The contents as a C string (never NULL; owned by b). */
+const char *buf_str(struct buf *b);
+/* Transfer ownership of the contents (NUL-terminated) to the caller; b is emptied. */
+char *buf_take(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/* A growable vector of pointers. */
+struct vec {
+	void **v;
+	size_t n, cap;
+};
+
+void vec_push(struct vec *v, void *p);
+void vec_free(struct vec *v);
+
+/* String hash for interning tables (FNV-1a 64). */
+uint64_t strhash(const char *s, size_t n);
+
+/* A string -> pointer hash map with open addressing; keys are borrowed. */
+struct strmap {
+	struct strmap_ent { const char *key; size_t len; uint64_t h; void *val; } *ent;
+	size_t n, cap;
+};
+
+void *strmap_get(const struct strmap *m, const char *key, size_t len);
+/* Insert or replace; key must outlive the map. */
+void strmap_put(struct strmap *m, const char *key, size_t len, void *val);
+void strmap_free(struct strmap *m);
+
+/* Monotonic clock in nanoseconds. */
+int64_t now_ns(void);
+
+#endif

@@ -1,0 +1,81 @@
+#ifndef DODO_FRONTEND_H
+#define DODO_FRONTEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* What the engine asks of the front-end that made a task. Every hook is optional: a task
+ * with fe == NULL never reaches the front-end. Hooks return 0, or -1 with e filled. */
+
+struct action;
+struct frontend;
+struct graph;
+struct task;
+
+/* How an action or check ended. */
+enum { OUT_OK = 0, OUT_FAILED = 1, OUT_ERROR = 2 };
+struct outcome {
+	int status;
+	char *kind;     /* exception name for the report ("TaskFailed"), malloc'd or NULL */
+	char *msg;      /* full message (with traceback), malloc'd or NULL */
+};
+
+/* A command to spawn, all malloc'd; free with cmdspec_free. */
+struct cmdspec {
+	char *cmd;          /* shell text, run with /bin/sh -c; or NULL */
+	struct vec argv;    /* char *, when cmd is NULL */
+	char *cwd;          /* or NULL */
+	struct vec env;     /* "K=V" strings; used when has_env */
+	bool has_env;
+};
+
+void cmdspec_free(struct cmdspec *s);
+
+void outcome_set(struct outcome *o, int status, const char *kind, const char *msg);
+void outcome_clear(struct outcome *o);
+
+struct frontend_ops {
+	/* The final command of an `expand` action. Returns 0; on failure fills o (status
+	 * OUT_ERROR) and returns -1. */
+	int (*expand)(struct frontend *fe, struct task *t, struct action *a,
+	              struct cmdspec *spec, struct outcome *o);
+	/* A CMD action finished with exit status rc (output in a->out/err): record it, and
+	 * decide the outcome (the engine pre-fills o with its own decision). */
+	int (*cmd_done)(struct frontend *fe, struct task *t, struct action *a, int rc,
+	                struct outcome *o);
+	/* Run a CALL action with the task's effective verbosity; output captured into
+	 * a->out / a->err (and shown live as verbosity says). */
+	int (*run_call)(struct frontend *fe, struct task *t, struct action *a, int verbosity,
+	                struct outcome *o);
+	/* Evaluate a FRONTEND uptodate entry: *res = 1 up to date, 0 not, -1 no opinion. */
+	int (*uptodate)(struct frontend *fe, struct task *t, size_t index, int *res,
+	                struct err *e);
+	/* The task's custom title (malloc'd). */
+	char *(*title)(struct frontend *fe, struct task *t);
+	/* Task options on the command line: consume what belongs to t from args[0..n). */
+	int (*parse_args)(struct frontend *fe, struct task *t, char **args, size_t n,
+	                  size_t *consumed, struct err *e);
+	/* Just before a task executes: options, getargs. */
+	int (*prepare)(struct frontend *fe, struct task *t, struct err *e);
+	/* After success: what to save (malloc'd; NULL for none). */
+	int (*finish)(struct frontend *fe, struct task *t, char **values_json, char **result,
+	              struct err *e);
+	/* A task was found up to date: its saved values (JSON text or NULL). */
+	void (*restore)(struct frontend *fe, struct task *t, const char *values_json);
+	/* calc_dep task `calc` finished: merge its results into t (the front-end updates t's
+	 * file_dep/task_dep/calc_dep/uptodate through the graph API). */
+	int (*calc_dep)(struct frontend *fe, struct graph *g, struct task *t, struct task *calc,
+	                struct err *e);
+	/* Run the delayed loader of placeholder t, adding tasks to g. */
+	int (*create_delayed)(struct frontend *fe, struct graph *g, struct task *t,
+	                      struct err *e);
+};
+
+struct frontend {
+	const struct frontend_ops *ops;
+	void *ctx;
+};
+
+#endif

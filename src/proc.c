@@ -1,0 +1,198 @@
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "frontend.h"
+
+extern char **environ;
+
+void write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void build_argv(const struct cmdspec *spec, struct vec *argv)
+{
+	size_t i;
+
+	if (spec->cmd) {
+		vec_push(argv, "/bin/sh");
+		vec_push(argv, "-c");
+		vec_push(argv, spec->cmd);
+	} else {
+		for (i = 0; i < spec->argv.n; i++)
+			vec_push(argv, spec->argv.v[i]);
+	}
+	vec_push(argv, NULL);
+}
+
+int proc_spawn(struct proc *p, const struct cmdspec *spec, bool capture, bool new_group,
+               struct buf *out, struct buf *err, bool live_out, bool live_err,
+               struct err *e)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int pipes[2][2] = {{-1, -1}, {-1, -1}};
+	struct vec argv = {0}, env = {0};
+	char **envp = environ;
+	int i, rc;
+
+	memset(p, 0, sizeof(*p));
+	p->fd[0] = p->fd[1] = -1;
+	p->cap[0] = out;
+	p->cap[1] = err;
+	p->live[0] = live_out;
+	p->live[1] = live_err;
+	build_argv(spec, &argv);
+	if (argv.n < 2) {
+		vec_free(&argv);
+		return seterr(e, 2, "empty command");
+	}
+	if (spec->has_env) {
+		for (i = 0; (size_t)i < spec->env.n; i++)
+			vec_push(&env, spec->env.v[i]);
+		vec_push(&env, NULL);
+		envp = (char **)env.v;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	if (new_group) {
+		posix_spawnattr_setpgroup(&attr, 0);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	}
+	if (capture) {
+		for (i = 0; i < 2; i++) {
+			if (pipe2(pipes[i], O_CLOEXEC) < 0) {
+				rc = errno;
+				goto fail;
+			}
+			posix_spawn_file_actions_adddup2(&fa, pipes[i][1], i + 1);
+		}
+	}
+	if (spec->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, spec->cwd);
+	rc = posix_spawnp(&p->pid, argv.v[0], &fa, &attr, (char **)argv.v, envp);
+fail:
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	for (i = 0; i < 2; i++) {
+		if (pipes[i][1] >= 0)
+			close(pipes[i][1]);
+		p->fd[i] = pipes[i][0];
+		if (rc != 0 && p->fd[i] >= 0) {
+			close(p->fd[i]);
+			p->fd[i] = -1;
+		}
+	}
+	vec_free(&argv);
+	vec_free(&env);
+	if (rc != 0)
+		return seterr(e, 2, "cannot run '%s': %s",
+		              spec->cmd ? spec->cmd : (char *)spec->argv.v[0], strerror(rc));
+	return 0;
+}
+
+/* Echo complete lines of what just arrived on stream i. */
+static void echo(struct proc *p, int i, const char *s, size_t n, bool final)
+{
+	struct buf *pend = &p->pending[i];
+	const char *nl;
+	int fd = i + 1;
+
+	if (!p->live[i])
+		return;
+	buf_add(pend, s, n);
+	nl = pend->len ? memrchr(pend->data, '\n', pend->len) : NULL;
+	if (final) {
+		if (pend->len)
+			write_all(fd, pend->data, pend->len);
+		buf_free(pend);
+		return;
+	}
+	if (nl) {
+		size_t k = (size_t)(nl - pend->data) + 1;
+		write_all(fd, pend->data, k);
+		memmove(pend->data, pend->data + k, pend->len - k);
+		pend->len -= k;
+	}
+}
+
+static void read_fd(struct proc *p, int i)
+{
+	char chunk[65536];
+	ssize_t r = read(p->fd[i], chunk, sizeof(chunk));
+
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0) {
+		close(p->fd[i]);
+		p->fd[i] = -1;
+		echo(p, i, "", 0, true);
+		return;
+	}
+	if (p->cap[i])
+		buf_add(p->cap[i], chunk, (size_t)r);
+	echo(p, i, chunk, (size_t)r, false);
+}
+
+bool proc_pump(struct proc *p)
+{
+	struct pollfd pfd[2];
+	int i, n = 0, map[2];
+
+	for (i = 0; i < 2; i++) {
+		if (p->fd[i] < 0)
+			continue;
+		pfd[n].fd = p->fd[i];
+		pfd[n].events = POLLIN;
+		map[n++] = i;
+	}
+	if (!n)
+		return false;
+	if (poll(pfd, (nfds_t)n, -1) < 0)
+		return errno == EINTR;
+	for (i = 0; i < n; i++)
+		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+			read_fd(p, map[i]);
+	return true;
+}
+
+int proc_wait(struct proc *p)
+{
+	int st;
+
+	while (proc_pump(p))
+		;
+	while (waitpid(p->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return p->rc = -1;
+	p->exited = true;
+	p->rc = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+	return p->rc;
+}
+
+void proc_kill(struct proc *p, int sig)
+{
+	if (p->exited || p->pid <= 0)
+		return;
+	if (kill(-p->pid, sig) < 0)
+		kill(p->pid, sig);
+}

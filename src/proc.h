@@ -1,0 +1,42 @@
+#ifndef DODO_PROC_H
+#define DODO_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+/* Child processes: spawn (posix_spawn), capture stdout/stderr through pipes while echoing
+ * complete lines live when asked, wait. */
+
+struct cmdspec;
+
+struct proc {
+	pid_t pid;
+	int fd[2];              /* read ends for stdout, stderr; -1 when closed or inherited */
+	bool live[2];           /* echo to our stdout / stderr as lines arrive */
+	struct buf *cap[2];     /* where captured output goes */
+	struct buf pending[2];  /* partial line not yet echoed */
+	bool exited;
+	int rc;                 /* exit code, or -signal like Python's returncode */
+};
+
+/* Start spec. capture: pipe stdout/stderr into out/err (else inherit the terminal).
+ * new_group: put the child in its own process group. Returns 0 or -1 with e. */
+int proc_spawn(struct proc *p, const struct cmdspec *spec, bool capture, bool new_group,
+               struct buf *out, struct buf *err, bool live_out, bool live_err,
+               struct err *e);
+
+/* Read whatever output is ready on the proc's descriptors; returns true while open. */
+bool proc_pump(struct proc *p);
+
+/* Pump output until the child exits; returns its rc (see struct proc). */
+int proc_wait(struct proc *p);
+
+/* Send sig to the child's process group (or the child). */
+void proc_kill(struct proc *p, int sig);
+
+/* Write a whole buffer to a descriptor, retrying on EINTR and short writes. */
+void write_all(int fd, const char *s, size_t n);
+
+#endif

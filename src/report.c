@@ -1,0 +1,194 @@
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend.h"
+#include "graph.h"
+
+const char *const reporter_names[] = {"console", "executed-only", "zero", NULL};
+
+static const char *title(struct reporter *r, struct task *t)
+{
+	return task_title(r->g, t);
+}
+
+static void nop_task(struct reporter *r, struct task *t)
+{
+}
+
+static void con_execute(struct reporter *r, struct task *t)
+{
+	if (t->actions.n && t->name[0] != '_')
+		fprintf(r->out, ".  %s\n", title(r, t));
+}
+
+static void write_failure(struct reporter *r, struct failure *f, bool with_msg)
+{
+	fprintf(r->out, "%s - taskid:%s\n", f->kind, f->task->name);
+	if (with_msg)
+		fprintf(r->out, "%s\n", f->msg);
+}
+
+static void con_failure(struct reporter *r, struct task *t, const struct outcome *o)
+{
+	struct failure *f = xmalloc(sizeof(*f));
+
+	f->task = t;
+	f->kind = xstrdup(o->kind ? o->kind : "TaskError");
+	f->msg = xstrdup(o->msg ? o->msg : "");
+	vec_push(&r->failures, f);
+	write_failure(r, f, true);
+}
+
+static void con_uptodate(struct reporter *r, struct task *t)
+{
+	if (t->name[0] != '_')
+		fprintf(r->out, "-- %s\n", title(r, t));
+}
+
+static void con_ignore(struct reporter *r, struct task *t)
+{
+	fprintf(r->out, "!! %s\n", title(r, t));
+}
+
+static void con_cleanup_error(struct reporter *r, const char *msg)
+{
+	fflush(r->out);
+	fputs(msg, stderr);
+}
+
+static void con_runtime_error(struct reporter *r, const char *msg)
+{
+	vec_push(&r->runtime_errors, xstrdup(msg));
+}
+
+static void join_output(struct task *t, int which, struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < t->actions.n; i++) {
+		struct action *a = t->actions.v[i];
+		struct buf *s = which ? &a->err : &a->out;
+		if (s->len)
+			buf_add(b, s->data, s->len);
+	}
+}
+
+static void con_complete(struct reporter *r)
+{
+	struct buf b = {0};
+	size_t i;
+
+	for (i = 0; i < r->failures.n; i++) {
+		struct failure *f = r->failures.v[i];
+		struct task *t = f->task;
+		bool show_err, show_out;
+
+		if (!t->executed)
+			continue;
+		show_err = t->verbosity < 1 || r->failure_verbosity > 0;
+		show_out = t->verbosity < 2 || r->failure_verbosity == 2;
+		if (show_err || show_out)
+			fprintf(r->out, "########################################\n");
+		if (show_err) {
+			write_failure(r, f, r->failure_verbosity != 0);
+			buf_reset(&b);
+			join_output(t, 1, &b);
+			fprintf(r->out, "%s <stderr>:\n%s\n", t->name, buf_str(&b));
+		}
+		if (show_out) {
+			buf_reset(&b);
+			join_output(t, 0, &b);
+			fprintf(r->out, "%s <stdout>:\n%s\n", t->name, buf_str(&b));
+		}
+	}
+	if (r->runtime_errors.n) {
+		fprintf(r->out, "########################################\n");
+		fprintf(r->out, "Execution aborted.\n");
+		for (i = 0; i < r->runtime_errors.n; i++)
+			fprintf(r->out, "%s%s", i ? "\n" : "", (char *)r->runtime_errors.v[i]);
+		fprintf(r->out, "\n");
+	}
+	buf_free(&b);
+	fflush(r->out);
+}
+
+static void nop_failure(struct reporter *r, struct task *t, const struct outcome *o)
+{
+}
+
+static void nop_msg(struct reporter *r, const char *msg)
+{
+}
+
+static void zero_runtime_error(struct reporter *r, const char *msg)
+{
+	fflush(r->out);
+	fprintf(stderr, "%s\n", msg);
+}
+
+static void nop_complete(struct reporter *r)
+{
+	fflush(r->out);
+}
+
+static const struct reporter_ops console_ops = {
+	nop_task, con_execute, con_failure, nop_task, con_uptodate, con_ignore, nop_task,
+	con_cleanup_error, con_runtime_error, con_complete, NULL,
+};
+
+static const struct reporter_ops executed_only_ops = {
+	nop_task, con_execute, con_failure, nop_task, nop_task, nop_task, nop_task,
+	con_cleanup_error, con_runtime_error, con_complete, NULL,
+};
+
+static const struct reporter_ops zero_ops = {
+	nop_task, nop_task, nop_failure, nop_task, nop_task, nop_task, nop_task,
+	nop_msg, zero_runtime_error, nop_complete, NULL,
+};
+
+struct reporter *reporter_new(const char *name, struct graph *g, FILE *out,
+                              int failure_verbosity)
+{
+	static const struct { const char *name; const struct reporter_ops *ops; } table[] = {
+		{"console", &console_ops},
+		{"executed-only", &executed_only_ops},
+		{"zero", &zero_ops},
+	};
+	struct reporter *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(table[i].name, name) == 0)
+			break;
+	if (i == sizeof(table) / sizeof(table[0]))
+		return NULL;
+	r = xcalloc(1, sizeof(*r));
+	r->ops = table[i].ops;
+	r->g = g;
+	r->out = out;
+	r->failure_verbosity = failure_verbosity;
+	return r;
+}
+
+void reporter_free(struct reporter *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	if (r->ops->free)
+		r->ops->free(r);
+	for (i = 0; i < r->failures.n; i++) {
+		struct failure *f = r->failures.v[i];
+		free(f->kind);
+		free(f->msg);
+		free(f);
+	}
+	vec_free(&r->failures);
+	for (i = 0; i < r->runtime_errors.n; i++)
+		free(r->runtime_errors.v[i]);
+	vec_free(&r->runtime_errors);
+	free(r);
+}

@@ -1,0 +1,29 @@
+#ifndef DODO_RUN_H
+#define DODO_RUN_H
+
+#include <stdbool.h>
+
+#include "plan.h"
+#include "util.h"
+
+/* The runner: doit's Runner (runner.py). Takes tasks from the dispatcher, decides with
+ * plan, executes actions, saves state, tells the reporter. */
+
+struct graph;
+struct reporter;
+struct state;
+
+struct run_opts {
+	bool continue_;         /* -c: go on after a failure */
+	bool always;            /* -a: run even if up to date */
+	int verbosity;          /* -1: not given */
+	bool force_verbosity;   /* given on the command line */
+	enum checker checker;
+};
+
+/* Run the selected task names (borrowed). Returns doit's result code: 0 ok, 1 a task failed,
+ * 2 error; or -1 with e for errors that abort the run before or outside tasks (cycles: code 3). */
+int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
+              const struct run_opts *o, const struct vec *selected, struct err *e);
+
+#endif

@@ -108,13 +108,20 @@ int fs_mkparents(const char *path, struct err *e)
 
 int fs_remove(const char *path, struct err *e)
 {
+	int saved;
+
 	if (unlink(path) == 0)
 		return 1;
 	if (errno == ENOENT)
 		return 0;
-	if ((errno == EISDIR || errno == EPERM) && rmdir(path) == 0)
-		return 1;
-	return seterr(e, 2, "cannot remove '%s': %s", path, strerror(errno));
+	saved = errno;
+	if (saved == EISDIR || saved == EPERM) {
+		if (rmdir(path) == 0)
+			return 1;
+		if (errno != ENOTDIR)
+			saved = errno;
+	}
+	return seterr(e, 2, "cannot remove '%s': %s", path, strerror(saved));
 }
 
 int fs_read_file(const char *path, struct buf *b, struct err *e)

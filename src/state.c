@@ -156,6 +156,10 @@ static sqlite3_stmt *bind(struct state *st, enum stmt id, struct err *e,
 	int i, rc = SQLITE_OK;
 	size_t n;
 
+	if (!st->db) {
+		seterr(e, 3, "state file '%s' is unusable after an earlier error", st->path);
+		return NULL;
+	}
 	sqlite3_reset(s);
 	for (i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
 		switch (*fmt) {
@@ -234,6 +238,8 @@ static void rollback(struct state *st, enum stmt id)
 	char why[sizeof(st->why)];
 	struct err scratch;
 
+	if (!st->db)
+		return;
 	memcpy(why, st->why, sizeof(why));
 	if (!sqlite3_get_autocommit(st->db))
 		exec(st, id, &scratch, "");

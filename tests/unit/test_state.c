@@ -855,7 +855,11 @@ TEST(unwritable_folder)
 		/* root writes anywhere: drop to nobody first */
 		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
 			_exit(3);
-		_exit(try_unwritable(path));
+		int r = try_unwritable(path);
+		free(missing);
+		free(dir);
+		free(path);
+		_exit(r);
 	}
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status));

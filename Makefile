@@ -77,7 +77,7 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
 check: all unit
-	DODO_BIN=$(CURDIR)/$(BUILD)/dodo python3 -m pytest -q tests
+	DODO_BIN=$(CURDIR)/$(BUILD)/dodo /usr/bin/python3 -m pytest -q tests
 
 install: $(BUILD)/dodo
 	install -d $(DESTDIR)$(PREFIX)/bin

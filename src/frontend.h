@@ -78,4 +78,26 @@ struct frontend {
 	void *ctx;
 };
 
+/* Loading a task file (the front door). */
+struct opts;
+
+struct load_request {
+	const char *file;           /* task file as given (-f), e.g. "dodo.py" */
+	const char *dir;            /* -d: the working folder, or NULL (the file's folder) */
+	bool seek;                  /* -k: look for the file in parent folders */
+	const struct vec *vars;     /* "name=value" command-line variables (char *) */
+};
+
+struct loader {
+	/* Find the task file, chdir to its folder (or rq->dir), run it and fill g (setting
+	 * g->fe) with its tasks; apply its configuration to o (unless given on the command
+	 * line) and append its default task names to default_tasks (malloc'd strings).
+	 * Returns 0, or -1 with e (code 3; e->printed when the message was shown). */
+	int (*load)(struct loader *l, const struct load_request *rq, struct graph *g,
+	            struct opts *o, struct vec *default_tasks, struct err *e);
+	/* Release everything load made (tasks' front-end objects, the interpreter). */
+	void (*unload)(struct loader *l);
+	void *ctx;
+};
+
 #endif

@@ -74,6 +74,9 @@ void graph_free(struct graph *g)
 	for (i = 0; i < g->tasks.n; i++)
 		task_free(g->tasks.v[i]);
 	vec_free(&g->tasks);
+	for (i = 0; i < g->replaced.n; i++)
+		task_free(g->replaced.v[i]);
+	vec_free(&g->replaced);
 	for (i = 0; i < g->nodes.cap; i++) {
 		struct node *n = g->nodes.ent[i].val;
 		if (g->nodes.ent[i].key) {
@@ -152,7 +155,7 @@ struct task *graph_replace_task(struct graph *g, const char *name)
 			strmap_put(&g->targets, n->path, n->len, NULL);
 	}
 	strmap_put(&g->byname, t->name, strlen(t->name), t);
-	task_free(old);
+	vec_push(&g->replaced, old);
 	return t;
 }
 

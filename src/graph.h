@@ -11,6 +11,7 @@
  * later SConstruct) fills it through graph_add_task(); the engine never knows which one. */
 
 struct frontend;
+struct state;
 
 /* A file path, interned: compare pointers. */
 struct node {
@@ -97,6 +98,8 @@ struct graph {
 	struct strmap targets;      /* path -> struct task * (same keys as nodes) */
 	uint64_t epoch;             /* bumped when a task ran: stat caches expire */
 	struct frontend *fe;
+	struct state *st;           /* the state of past runs, while a command runs */
+	struct vec replaced;        /* tasks replaced by delayed creation (freed with g) */
 };
 
 /* A new, empty graph; free with graph_free. */
@@ -110,7 +113,8 @@ struct node *graph_node(struct graph *g, const char *path);
  * (doit's "Task names must be unique." message, code 3) when the name is taken. */
 struct task *graph_add_task(struct graph *g, const char *name, struct err *e);
 
-/* Replace a task of the same name (delayed creation). */
+/* A new task in place of the one of the same name (delayed creation); the old one stays
+ * valid until graph_free. */
 struct task *graph_replace_task(struct graph *g, const char *name);
 
 struct task *graph_find(const struct graph *g, const char *name);

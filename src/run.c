@@ -362,6 +362,7 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	r.plan.io = &plan_io_real;
 	r.plan.checker = o->checker;
 	r.d = dispatch_new(g, selected);
+	g->st = st;
 	while (!r.stop) {
 		rc = dispatch_next(r.d, n, &n, e);
 		if (rc <= 0)
@@ -375,6 +376,7 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	plan_clear(&r.plan);
 	vec_free(&r.teardown);
 	dispatch_free(r.d);
+	g->st = NULL;
 	if (rc < 0)
 		return -1;
 	return r.final;

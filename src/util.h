@@ -26,7 +26,8 @@ char *xasprintf(const char *fmt, ...);
 /* An error carried back to the caller: a message and a doit-style exit code. */
 struct err {
 	int code;       /* exit code the caller should use (2 or 3 usually) */
-	char msg[1024];
+	bool printed;   /* the message was already shown to the user */
+	char msg[4096];
 };
 
 /* Fill e with a formatted message and return -1 (for `return seterr(...)`). */

@@ -1,0 +1,170 @@
+#include "cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend.h"
+#include "graph.h"
+#include "report.h"
+#include "run.h"
+#include "state.h"
+
+static const struct optdef run_opts[] = {
+	{"always", 'a', "always-execute", OPT_BOOL, NULL, "always execute tasks even if up-to-date"},
+	{"continue", 'c', "continue", OPT_BOOL, NULL, "continue executing tasks even after a failure"},
+	{"verbosity", 'v', "verbosity", OPT_INT, NULL, "0 capture (do not print) stdout/stderr "
+	 "from task; 1 capture stdout only; 2 do not capture anything"},
+	{"reporter", 'r', "reporter", OPT_STR, "console", "choose output reporter"},
+	{"outfile", 'o', "output-file", OPT_STR, NULL, "write output into file"},
+	{"num_process", 'n', "process", OPT_INT, "0", "number of subprocesses"},
+	{"par_type", 'P', "parallel-type", OPT_STR, "process", "process or thread"},
+	{"pdb", 0, "pdb", OPT_BOOL, NULL, "get into PDB (python debugger) post-mortem in case "
+	 "of unhandled exception"},
+	{"single", 's', "single", OPT_BOOL, NULL, "Execute only specified tasks ignoring their "
+	 "task_dep"},
+	{"auto_delayed_regex", 0, "auto-delayed-regex", OPT_BOOL, NULL, "Uses the default regex "
+	 "\".*\" for every delayed task loader for which no regex was explicitly defined"},
+	{"failure_verbosity", 0, "failure-verbosity", OPT_INT, "0", "Control re-display "
+	 "stdout/stderr for failed tasks on report summary"},
+	{0},
+};
+
+/* The loader options followed by the run options, terminated. */
+static struct optdef *all_opts(void)
+{
+	size_t a = 0, b = 0;
+	struct optdef *d;
+
+	while (cmd_loader_opts[a].name)
+		a++;
+	while (run_opts[b].name)
+		b++;
+	d = xcalloc(a + b + 1, sizeof(*d));
+	memcpy(d, cmd_loader_opts, a * sizeof(*d));
+	memcpy(d + a, run_opts, b * sizeof(*d));
+	return d;
+}
+
+/* -s: ignore the task_dep of the selected tasks (of each sub-task for a group). */
+static void single(struct graph *g, struct vec *sel)
+{
+	size_t i, j;
+
+	for (i = 0; i < sel->n; i++) {
+		struct task *t = graph_find(g, sel->v[i]);
+		if (t->has_subtask) {
+			for (j = 0; j < t->task_dep.n; j++) {
+				struct task *sub = graph_find(g, t->task_dep.v[j]);
+				if (sub)
+					sub->task_dep.n = 0;
+			}
+		} else {
+			t->task_dep.n = 0;
+		}
+	}
+}
+
+static int lock_timeout_ms(void)
+{
+	const char *s = getenv("DODO_LOCK_TIMEOUT");
+
+	return s && *s ? (int)(atof(s) * 1000) : 10000;
+}
+
+static int checker_of(struct opts *o, enum checker *c, const char *bin, struct err *e)
+{
+	const char *s = opts_str(o, "check_file_uptodate");
+
+	if (strcmp(s, "md5") == 0)
+		*c = CHECK_MD5;
+	else if (strcmp(s, "timestamp") == 0)
+		*c = CHECK_TIMESTAMP;
+	else
+		return seterr(e, 3, "No check_file_uptodate named '%s'. Type '%s help run' to "
+		              "see a list of available checkers.", s, bin);
+	return 0;
+}
+
+static int select_all(struct cmd_env *env, struct graph *g, struct opts *o,
+                      struct vec *def_tasks, struct vec *sel, struct err *e)
+{
+	size_t i;
+
+	if (o->args.n)
+		return cmd_select(env, g, &o->args, sel, e);
+	if (def_tasks->n)
+		return cmd_select(env, g, def_tasks, sel, e);
+	for (i = 0; i < g->tasks.n; i++)
+		vec_push(sel, ((struct task *)g->tasks.v[i])->name);
+	return 0;
+}
+
+int cmd_run(struct cmd_env *env, int argc, char **argv)
+{
+	struct optdef *defs = all_opts();
+	struct opts o;
+	struct graph *g = graph_new();
+	struct vec def_tasks = {0}, sel = {0};
+	struct state *st = NULL;
+	struct reporter *rep = NULL;
+	struct run_opts ro = {0};
+	struct err e = {0};
+	FILE *out = stdout;
+	size_t i;
+	int rc;
+
+	if (opts_parse(&o, defs, argc, argv, &e) < 0) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	if ((rc = cmd_load(env, &o, g, &def_tasks)) != 0)
+		goto out;
+	if (checker_of(&o, &ro.checker, env->bin_name, &e) < 0 ||
+	    select_all(env, g, &o, &def_tasks, &sel, &e) < 0) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	if (opts_int(&o, "single"))
+		single(g, &sel);
+	st = state_open(opts_str(&o, "dep_file"), 0, lock_timeout_ms(), &e);
+	if (!st) {
+		rc = cmd_error(&e);
+		goto out;
+	}
+	if (opts_str(&o, "outfile") && !(out = fopen(opts_str(&o, "outfile"), "w"))) {
+		seterr(&e, 3, "cannot write '%s'", opts_str(&o, "outfile"));
+		out = stdout;
+		rc = cmd_error(&e);
+		goto out;
+	}
+	rep = reporter_new(opts_str(&o, "reporter"), g, out, (int)opts_int(&o, "failure_verbosity"));
+	if (!rep) {
+		seterr(&e, 3, "No reporter named '%s'. Type '%s help run' to see a list of "
+		       "available reporters.", opts_str(&o, "reporter"), env->bin_name);
+		rc = cmd_error(&e);
+		goto out;
+	}
+	ro.continue_ = opts_int(&o, "continue");
+	ro.always = opts_int(&o, "always");
+	ro.verbosity = opts_get(&o, "verbosity")->set ? (int)opts_int(&o, "verbosity") : -1;
+	ro.force_verbosity = opts_given(&o, "verbosity");
+	rc = run_tasks(g, st, rep, &ro, &sel, &e);
+	if (rc < 0)
+		rc = cmd_error(&e);
+out:
+	reporter_free(rep);
+	if (out != stdout)
+		fclose(out);
+	state_close(st);
+	if (env->loader->unload)
+		env->loader->unload(env->loader);
+	graph_free(g);
+	for (i = 0; i < def_tasks.n; i++)
+		free(def_tasks.v[i]);
+	vec_free(&def_tasks);
+	vec_free(&sel);
+	opts_free(&o);
+	free(defs);
+	return rc;
+}

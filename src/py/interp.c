@@ -1,0 +1,345 @@
+/* The embedded interpreter: start-up, the built-in modules, the _dodo_engine module. */
+#include "py.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "graph.h"
+#include "state.h"
+
+struct embedded_py {
+	const char *path;
+	const char *src;
+};
+extern const struct embedded_py embedded_py[];
+
+/* Serves the built-in modules ahead of everything else on sys.path, so that `import doit`
+ * is ours even where another doit is installed. */
+static const char bootstrap[] =
+	"import sys, importlib.abc, importlib.util, _dodo_engine\n"
+	"class _DodoLoader(importlib.abc.Loader):\n"
+	"    def __init__(self, src, path):\n"
+	"        self.src, self.path = src, path\n"
+	"    def create_module(self, spec):\n"
+	"        return None\n"
+	"    def exec_module(self, module):\n"
+	"        module.__file__ = self.path\n"
+	"        exec(compile(self.src, self.path, 'exec'), module.__dict__)\n"
+	"    def get_source(self, name):\n"
+	"        return self.src\n"
+	"class _DodoFinder:\n"
+	"    sources = _dodo_engine.sources()\n"
+	"    @classmethod\n"
+	"    def find_spec(cls, name, path=None, target=None):\n"
+	"        ent = cls.sources.get(name)\n"
+	"        if ent is None:\n"
+	"            return None\n"
+	"        src, is_pkg, fpath = ent\n"
+	"        return importlib.util.spec_from_loader(name, _DodoLoader(src, fpath),\n"
+	"                                              is_package=is_pkg)\n"
+	"    @classmethod\n"
+	"    def invalidate_caches(cls):\n"
+	"        pass\n"
+	"for _m in [m for m in sys.modules if m == 'doit' or m.startswith('doit.')]:\n"
+	"    del sys.modules[_m]\n"
+	"sys.meta_path.insert(0, _DodoFinder)\n";
+
+/* {module name: (source, is_package, file name)} of the built-in modules. */
+static PyObject *eng_sources(PyObject *self, PyObject *unused)
+{
+	PyObject *d = PyDict_New();
+	const struct embedded_py *p;
+
+	for (p = embedded_py; d && p->path; p++) {
+		char *name = xstrdup(p->path), *dot = strrchr(name, '.'), *s;
+		bool pkg;
+		PyObject *v;
+
+		*dot = '\0';
+		pkg = strlen(name) > 9 && strcmp(name + strlen(name) - 9, "/__init__") == 0;
+		if (pkg)
+			name[strlen(name) - 9] = '\0';
+		for (s = name; *s; s++)
+			if (*s == '/')
+				*s = '.';
+		v = Py_BuildValue("(sOs)", p->src, pkg ? Py_True : Py_False, p->path);
+		if (!v || PyDict_SetItemString(d, name, v) < 0)
+			Py_CLEAR(d);
+		Py_XDECREF(v);
+		free(name);
+	}
+	return d;
+}
+
+/* The saved record's field of a task, as str or None. */
+static PyObject *record_field(PyObject *arg, bool values)
+{
+	struct task_record rec = {0};
+	struct err e = {0};
+	const char *name = PyUnicode_AsUTF8(arg);
+	PyObject *r;
+
+	if (!name)
+		return NULL;
+	if (!pyfront.g || !pyfront.g->st)
+		Py_RETURN_NONE;
+	if (state_load(pyfront.g->st, name, &rec, &e) < 0) {
+		PyErr_SetString(PyExc_RuntimeError, e.msg);
+		return NULL;
+	}
+	if (values && rec.values_json)
+		r = PyUnicode_FromString(rec.values_json);
+	else if (!values && rec.result)
+		r = PyUnicode_FromString(rec.result);
+	else
+		r = Py_NewRef(Py_None);
+	task_record_free(&rec);
+	return r;
+}
+
+static PyObject *eng_get_values(PyObject *self, PyObject *arg)
+{
+	return record_field(arg, true);
+}
+
+static PyObject *eng_get_result(PyObject *self, PyObject *arg)
+{
+	return record_field(arg, false);
+}
+
+static PyObject *eng_initial_workdir(PyObject *self, PyObject *unused)
+{
+	return PyUnicode_FromString(pyfront.initial_workdir ? pyfront.initial_workdir : ".");
+}
+
+static PyMethodDef eng_methods[] = {
+	{"sources", eng_sources, METH_NOARGS, "the built-in modules"},
+	{"get_values", eng_get_values, METH_O, "saved values (JSON) of a task, or None"},
+	{"get_result", eng_get_result, METH_O, "saved result of a task, or None"},
+	{"initial_workdir", eng_initial_workdir, METH_NOARGS, "the folder dodo started in"},
+	{NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef eng_module = {
+	PyModuleDef_HEAD_INIT, "_dodo_engine", "The dodo engine, seen from Python.", -1,
+	eng_methods, NULL, NULL, NULL, NULL,
+};
+
+static PyObject *init_engine(void)
+{
+	return PyModule_Create(&eng_module);
+}
+
+static int status_err(PyStatus st, struct err *e)
+{
+	return seterr(e, 3, "cannot start Python: %s%s%s", st.func ? st.func : "",
+	              st.func ? ": " : "", st.err_msg ? st.err_msg : "unknown error");
+}
+
+/* Make a virtualenv's packages importable, ahead of the system's. */
+static int add_venv(const char *venv, struct err *e)
+{
+	int rc;
+
+	{
+		PyObject *v = PyUnicode_FromString(venv);
+		PyObject *mod = PyImport_AddModule("__main__");
+		PyObject *globals = mod ? PyModule_GetDict(mod) : NULL;
+		char *src = xasprintf(
+			"import sys, site, glob, os\n"
+			"_dodo_venv_dirs = sorted(glob.glob(os.path.join(_dodo_venv, 'lib', "
+			"'python%d.%d', 'site-packages')) or glob.glob(os.path.join(_dodo_venv, "
+			"'lib', 'python3*', 'site-packages')))\n"
+			"if _dodo_venv_dirs:\n"
+			"    _before = list(sys.path)\n"
+			"    site.addsitedir(_dodo_venv_dirs[0])\n"
+			"    sys.path[:] = [p for p in sys.path if p not in _before] + _before\n"
+			"del _dodo_venv, _dodo_venv_dirs\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+		PyObject *r = NULL;
+
+		if (v && globals && PyDict_SetItemString(globals, "_dodo_venv", v) == 0)
+			r = PyRun_String(src, Py_file_input, globals, globals);
+		free(src);
+		Py_XDECREF(v);
+		rc = r ? 0 : -1;
+		Py_XDECREF(r);
+	}
+	if (rc < 0) {
+		char *tb = py_exc_text();
+		seterr(e, 3, "cannot use the virtualenv '%s':\n%s", venv, tb);
+		free(tb);
+	}
+	return rc;
+}
+
+int py_start(const char *venv, struct err *e)
+{
+	PyConfig config;
+	PyStatus st;
+	PyObject *r, *mod, *globals;
+	char exe[64];
+
+	if (pyfront.started)
+		return 0;
+	if (PyImport_AppendInittab("_dodo_engine", init_engine) < 0)
+		return seterr(e, 3, "cannot register the _dodo_engine module");
+	PyConfig_InitPythonConfig(&config);
+	config.install_signal_handlers = 0;
+	config.buffered_stdio = 0;
+	config.parse_argv = 0;
+	snprintf(exe, sizeof(exe), "/usr/bin/python%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+	st = PyConfig_SetBytesString(&config, &config.executable, exe);
+	if (!PyStatus_Exception(st))
+		st = PyConfig_SetBytesArgv(&config, pyfront.argc, pyfront.argv);
+	if (!PyStatus_Exception(st))
+		st = Py_InitializeFromConfig(&config);
+	PyConfig_Clear(&config);
+	if (PyStatus_Exception(st))
+		return status_err(st, e);
+	pyfront.started = true;
+	mod = PyImport_AddModule("__main__");
+	globals = mod ? PyModule_GetDict(mod) : NULL;
+	r = globals ? PyRun_String(bootstrap, Py_file_input, globals, globals) : NULL;
+	if (!r) {
+		char *tb = py_exc_text();
+		seterr(e, 3, "cannot install the built-in modules:\n%s", tb);
+		free(tb);
+		return -1;
+	}
+	Py_DECREF(r);
+	if (venv && add_venv(venv, e) < 0)
+		return -1;
+	pyfront.mod = PyImport_ImportModule("_dodo");
+	if (!pyfront.mod) {
+		char *tb = py_exc_text();
+		seterr(e, 3, "cannot import the _dodo module:\n%s", tb);
+		free(tb);
+		return -1;
+	}
+	return 0;
+}
+
+void py_stop(void)
+{
+	size_t i;
+
+	if (!pyfront.started)
+		return;
+	for (i = 0; i < pyfront.objs.n; i++)
+		Py_DECREF((PyObject *)pyfront.objs.v[i]);
+	vec_free(&pyfront.objs);
+	Py_CLEAR(pyfront.mod);
+	fflush(stdout);
+	Py_FinalizeEx();
+	pyfront.started = false;
+}
+
+PyObject *py_call(const char *fn, PyObject *args)
+{
+	PyObject *f, *r = NULL;
+
+	if (!args)
+		return NULL;
+	f = PyObject_GetAttrString(pyfront.mod, fn);
+	if (f) {
+		r = PyObject_Call(f, args, NULL);
+		Py_DECREF(f);
+	}
+	Py_DECREF(args);
+	return r;
+}
+
+char *py_str(PyObject *o)
+{
+	const char *s;
+
+	if (!o || o == Py_None)
+		return NULL;
+	if (!PyUnicode_Check(o)) {
+		PyObject *t = PyObject_Str(o);
+		char *r = t ? py_str(t) : NULL;
+		Py_XDECREF(t);
+		PyErr_Clear();
+		return r;
+	}
+	s = PyUnicode_AsUTF8(o);
+	if (!s) {
+		PyErr_Clear();
+		return NULL;
+	}
+	return xstrdup(s);
+}
+
+/* The current exception as one normalised object (new reference) with its traceback;
+ * clears the error indicator. NULL when none. */
+static PyObject *fetch_exc(void)
+{
+	PyObject *type, *value, *tb;
+
+	PyErr_Fetch(&type, &value, &tb);
+	if (!type)
+		return NULL;
+	PyErr_NormalizeException(&type, &value, &tb);
+	if (tb && value)
+		PyException_SetTraceback(value, tb);
+	Py_XDECREF(type);
+	Py_XDECREF(tb);
+	return value;
+}
+
+char *py_exc_text(void)
+{
+	PyObject *exc = fetch_exc(), *tbmod = NULL, *lines = NULL, *s = NULL;
+	char *r = NULL;
+
+	if (!exc)
+		return xstrdup("");
+	tbmod = PyImport_ImportModule("traceback");
+	if (tbmod)
+		lines = PyObject_CallMethod(tbmod, "format_exception", "O", exc);
+	if (lines) {
+		PyObject *empty = PyUnicode_FromString("");
+		s = empty ? PyUnicode_Join(empty, lines) : NULL;
+		Py_XDECREF(empty);
+	}
+	r = s ? py_str(s) : NULL;
+	if (!r)
+		r = xstrdup("(an exception that cannot be shown)\n");
+	PyErr_Clear();
+	Py_XDECREF(s);
+	Py_XDECREF(lines);
+	Py_XDECREF(tbmod);
+	Py_DECREF(exc);
+	return r;
+}
+
+bool py_exc_to_err(struct err *e)
+{
+	PyObject *cls = PyObject_GetAttrString(pyfront.mod, "LoadError");
+	bool is_load = cls && PyErr_ExceptionMatches(cls);
+
+	Py_XDECREF(cls);
+	if (is_load) {
+		PyObject *exc = fetch_exc();
+		PyObject *args = exc ? PyObject_GetAttrString(exc, "args") : NULL;
+		PyObject *msg = args && PyTuple_Size(args) > 0 ? PyTuple_GetItem(args, 0) : NULL;
+		PyObject *code = args && PyTuple_Size(args) > 1 ? PyTuple_GetItem(args, 1) : NULL;
+		char *m = py_str(msg);
+
+		seterr(e, code ? (int)PyLong_AsLong(code) : 3, "%s", m ? m : "");
+		PyErr_Clear();
+		free(m);
+		Py_XDECREF(args);
+		Py_XDECREF(exc);
+		return true;
+	}
+	{
+		char *tb = py_exc_text();
+		seterr(e, 3, "%s", tb);
+		e->printed = false;
+		free(tb);
+	}
+	return false;
+}

@@ -1,0 +1,207 @@
+/* Finding and loading dodo.py: the loader the commands use. */
+#include "py.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "graph.h"
+
+struct pyfront pyfront;
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static int not_found(const char *file, struct err *e)
+{
+	return seterr(e, 3, "Could not find dodo file '%s'.\nPlease use '-f' to specify "
+	              "file name.\n", file);
+}
+
+/* doit's get_module: the absolute path of the task file. */
+static char *find_file(const char *file, bool seek, const char *cwd, struct err *e)
+{
+	char *path, *dir, *slash;
+	const char *base;
+
+	if (file[0] == '/') {
+		if (!exists(file))
+			return not_found(file, e), NULL;
+		return xstrdup(file);
+	}
+	path = xasprintf("%s/%s", cwd, file);
+	if (!seek) {
+		if (!exists(path)) {
+			free(path);
+			return not_found(file, e), NULL;
+		}
+		return path;
+	}
+	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	dir = xstrdup(cwd);
+	while (!exists(path)) {
+		free(path);
+		slash = strrchr(dir, '/');
+		if (!slash || (slash == dir && !dir[1])) {
+			free(dir);
+			return not_found(file, e), NULL;
+		}
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		path = xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base);
+	}
+	free(dir);
+	return path;
+}
+
+/* The virtualenv to honour: VIRTUAL_ENV, or .venv beside the task file. */
+static char *find_venv(const char *dodo_dir)
+{
+	const char *env = getenv("VIRTUAL_ENV");
+	char *p;
+
+	if (env && *env)
+		return xstrdup(env);
+	p = xasprintf("%s/.venv", dodo_dir);
+	if (exists(p))
+		return p;
+	free(p);
+	return NULL;
+}
+
+static PyObject *vars_dict(const struct vec *vars)
+{
+	PyObject *d = PyDict_New();
+	size_t i;
+
+	for (i = 0; d && i < vars->n; i++) {
+		const char *a = vars->v[i], *eq = strchr(a, '=');
+		PyObject *k = PyUnicode_DecodeFSDefaultAndSize(a, eq - a);
+		PyObject *v = PyUnicode_DecodeFSDefault(eq + 1);
+		if (!k || !v || PyDict_SetItem(d, k, v) < 0)
+			Py_CLEAR(d);
+		Py_XDECREF(k);
+		Py_XDECREF(v);
+	}
+	return d;
+}
+
+/* DOIT_CONFIG entries into options (command line wins) and default_tasks. */
+static int apply_config(PyObject *cfg, struct opts *o, struct vec *def_tasks, struct err *e)
+{
+	PyObject *key, *val;
+	Py_ssize_t pos = 0;
+
+	if (!cfg || !PyDict_Check(cfg))
+		return 0;
+	while (PyDict_Next(cfg, &pos, &key, &val)) {
+		char *k = py_str(key), *v = NULL;
+		int rc = 0;
+
+		if (k && strcmp(k, "default_tasks") == 0 && PyList_Check(val)) {
+			Py_ssize_t i;
+			for (i = 0; i < PyList_Size(val); i++) {
+				char *s = py_str(PyList_GetItem(val, i));
+				if (s)
+					vec_push(def_tasks, s);
+			}
+		} else if (k && (PyUnicode_Check(val) || PyLong_Check(val))) {
+			v = py_str(val);
+			rc = opts_config(o, k, v, e);
+		}
+		free(k);
+		free(v);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int py_load(struct loader *l, const struct load_request *rq, struct graph *g,
+                   struct opts *o, struct vec *def_tasks, struct err *e)
+{
+	char cwd[PATH_MAX], *path = NULL, *dir = NULL, *venv = NULL;
+	PyObject *r = NULL, *vars = NULL;
+	int rc = -1;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return seterr(e, 3, "cannot get the current folder: %s", strerror(errno));
+	free(pyfront.initial_workdir);
+	pyfront.initial_workdir = xstrdup(cwd);
+	path = find_file(rq->file, rq->seek, cwd, e);
+	if (!path)
+		return -1;
+	dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
+	if (!*dir)
+		strcpy(dir, "/");
+	if (chdir(rq->dir ? rq->dir : dir) < 0) {
+		seterr(e, 3, "cannot change to folder '%s': %s", rq->dir ? rq->dir : dir,
+		       strerror(errno));
+		goto out;
+	}
+	venv = find_venv(dir);
+	if (py_start(venv, e) < 0)
+		goto out;
+	pyfront.g = g;
+	g->fe = &pyfront.fe;
+	vars = vars_dict(rq->vars);
+	r = vars ? py_call("load", Py_BuildValue("(sO)", path, vars)) : NULL;
+	fflush(stdout);
+	if (!r) {
+		if (py_exc_to_err(e)) {
+			fflush(stdout);
+			fputs(e->msg, stderr);
+			e->printed = true;
+		} else {
+			e->printed = false;
+		}
+		goto out;
+	}
+	if (!PyTuple_Check(r) || PyTuple_Size(r) != 2) {
+		seterr(e, 3, "internal error: _dodo.load returned no (config, tasks) pair");
+		goto out;
+	}
+	if (apply_config(PyTuple_GetItem(r, 0), o, def_tasks, e) < 0 ||
+	    py_convert_tasks(g, PyTuple_GetItem(r, 1), e) < 0)
+		goto out;
+	rc = 0;
+out:
+	Py_XDECREF(r);
+	Py_XDECREF(vars);
+	free(path);
+	free(dir);
+	free(venv);
+	return rc;
+}
+
+static void py_unload(struct loader *l)
+{
+	py_stop();
+	pyfront.g = NULL;
+	free(pyfront.initial_workdir);
+	pyfront.initial_workdir = NULL;
+}
+
+struct loader *pyfront_loader(int argc, char **argv)
+{
+	pyfront.argc = argc;
+	pyfront.argv = argv;
+	pyfront.loader.load = py_load;
+	pyfront.loader.unload = py_unload;
+	pyfront.loader.ctx = &pyfront;
+	pyfront.fe.ops = &py_frontend_ops;
+	pyfront.fe.ctx = &pyfront;
+	return &pyfront.loader;
+}

@@ -1,0 +1,300 @@
+/* The engine's questions to the dodo.py front-end, answered by calling _dodo. */
+#include "py.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+
+/* Fill o from a (status, exc_name, message) tuple. */
+static void tuple_outcome(PyObject *r, struct outcome *o)
+{
+	PyObject *st, *kind, *msg;
+	char *k, *m;
+
+	if (!PyArg_ParseTuple(r, "OOO", &st, &kind, &msg)) {
+		char *tb = py_exc_text();
+		outcome_set(o, OUT_ERROR, "TaskError", tb);
+		free(tb);
+		return;
+	}
+	k = py_str(kind);
+	m = py_str(msg);
+	outcome_set(o, (int)PyLong_AsLong(st), k, m);
+	free(k);
+	free(m);
+}
+
+/* An unexpected Python exception inside the front-end becomes a task error. */
+static void exc_outcome(struct outcome *o, const char *prefix)
+{
+	char *tb = py_exc_text(), *msg = xasprintf("%s\n%s", prefix, tb);
+
+	outcome_set(o, OUT_ERROR, "TaskError", msg);
+	free(msg);
+	free(tb);
+}
+
+static void read_output(struct action *a)
+{
+	static const char *names[] = {"out", "err"};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct buf *b = i ? &a->err : &a->out;
+		PyObject *v = PyObject_GetAttrString(a->fe, names[i]);
+		char *s = v ? py_str(v) : NULL;
+
+		PyErr_Clear();
+		buf_reset(b);
+		if (s)
+			buf_puts(b, s);
+		free(s);
+		Py_XDECREF(v);
+	}
+}
+
+static int strings_into(PyObject *seq_obj, struct vec *out)
+{
+	PyObject *seq = PySequence_Fast(seq_obj, "not a list");
+	Py_ssize_t i, n;
+
+	if (!seq)
+		return -1;
+	n = PySequence_Fast_GET_SIZE(seq);
+	for (i = 0; i < n; i++) {
+		PyObject *it = PySequence_Fast_GET_ITEM(seq, i);
+		PyObject *s = PyOS_FSPath(it);
+		char *c;
+
+		if (!s) {
+			PyErr_Clear();
+			s = PyObject_Str(it);
+		}
+		c = py_str(s);
+		Py_XDECREF(s);
+		vec_push(out, c ? c : xstrdup(""));
+	}
+	Py_DECREF(seq);
+	return 0;
+}
+
+/* cwd and env from the action's Popen keyword arguments. */
+static int spawn_options(PyObject *act, struct cmdspec *spec)
+{
+	PyObject *kw = PyObject_GetAttrString(act, "pkwargs"), *cwd, *env;
+	PyObject *key, *val;
+	Py_ssize_t pos = 0;
+
+	if (!kw || !PyDict_Check(kw)) {
+		PyErr_Clear();
+		Py_XDECREF(kw);
+		return 0;
+	}
+	cwd = PyDict_GetItemString(kw, "cwd");
+	if (cwd && cwd != Py_None) {
+		PyObject *p = PyOS_FSPath(cwd);
+		spec->cwd = py_str(p);
+		Py_XDECREF(p);
+	}
+	env = PyDict_GetItemString(kw, "env");
+	if (env && PyDict_Check(env)) {
+		spec->has_env = true;
+		while (PyDict_Next(env, &pos, &key, &val)) {
+			char *k = py_str(key), *v = py_str(val);
+			vec_push(&spec->env, xasprintf("%s=%s", k ? k : "", v ? v : ""));
+			free(k);
+			free(v);
+		}
+	}
+	PyErr_Clear();
+	Py_DECREF(kw);
+	return 0;
+}
+
+static int op_expand(struct frontend *fe, struct task *t, struct action *a,
+                     struct cmdspec *spec, struct outcome *o)
+{
+	PyObject *r = py_call("expand_cmd", Py_BuildValue("(OO)", t->fe, a->fe));
+
+	if (!r) {
+		exc_outcome(o, "CmdAction Error creating command string");
+		return -1;
+	}
+	if (PyUnicode_Check(r))
+		spec->cmd = py_str(r);
+	else if (strings_into(r, &spec->argv) < 0) {
+		Py_DECREF(r);
+		exc_outcome(o, "CmdAction Error creating command string");
+		return -1;
+	}
+	Py_DECREF(r);
+	if (spec->cmd && !a->shell) {
+		vec_push(&spec->argv, spec->cmd);
+		spec->cmd = NULL;
+	}
+	return spawn_options(a->fe, spec);
+}
+
+static int op_cmd_done(struct frontend *fe, struct task *t, struct action *a, int rc,
+                       struct outcome *o)
+{
+	PyObject *r = py_call("cmd_done", Py_BuildValue("(OOis#s#)", t->fe, a->fe, rc,
+	                                                buf_str(&a->out), (Py_ssize_t)a->out.len,
+	                                                buf_str(&a->err), (Py_ssize_t)a->err.len));
+
+	if (!r) {
+		exc_outcome(o, "CmdAction Error");
+		return -1;
+	}
+	tuple_outcome(r, o);
+	Py_DECREF(r);
+	return 0;
+}
+
+static int op_run_call(struct frontend *fe, struct task *t, struct action *a, int verbosity,
+                       struct outcome *o)
+{
+	PyObject *r = py_call("run_python", Py_BuildValue("(OOi)", t->fe, a->fe, verbosity));
+
+	fflush(stdout);
+	if (!r) {
+		exc_outcome(o, "PythonAction Error");
+		return -1;
+	}
+	tuple_outcome(r, o);
+	Py_DECREF(r);
+	read_output(a);
+	return 0;
+}
+
+static int op_uptodate(struct frontend *fe, struct task *t, size_t index, int *res,
+                       struct err *e)
+{
+	PyObject *r = py_call("call_uptodate", Py_BuildValue("(On)", t->fe, (Py_ssize_t)index));
+
+	if (!r) {
+		py_exc_to_err(e);
+		return -1;
+	}
+	*res = r == Py_None ? -1 : PyObject_IsTrue(r);
+	Py_DECREF(r);
+	return 0;
+}
+
+static char *op_title(struct frontend *fe, struct task *t)
+{
+	PyObject *r = py_call("title", Py_BuildValue("(O)", t->fe));
+	char *s = py_str(r);
+
+	if (!r)
+		PyErr_Print();
+	Py_XDECREF(r);
+	return s ? s : xstrdup(t->name);
+}
+
+static int op_parse_args(struct frontend *fe, struct task *t, char **args, size_t n,
+                         size_t *consumed, struct err *e)
+{
+	PyObject *list = PyList_New((Py_ssize_t)n), *r;
+	size_t i;
+
+	for (i = 0; list && i < n; i++)
+		PyList_SET_ITEM(list, (Py_ssize_t)i, PyUnicode_DecodeFSDefault(args[i]));
+	r = list ? py_call("parse_task_args", Py_BuildValue("(ON)", t->fe, list)) : NULL;
+	if (!r) {
+		py_exc_to_err(e);
+		return -1;
+	}
+	*consumed = n - (size_t)PySequence_Size(r);
+	Py_DECREF(r);
+	return 0;
+}
+
+static int op_prepare(struct frontend *fe, struct task *t, struct err *e)
+{
+	PyObject *r = py_call("prepare", Py_BuildValue("(O)", t->fe));
+
+	if (!r) {
+		py_exc_to_err(e);
+		return -1;
+	}
+	Py_DECREF(r);
+	return 0;
+}
+
+static int op_finish(struct frontend *fe, struct task *t, char **values, char **result,
+                     struct err *e)
+{
+	PyObject *r = py_call("finish", Py_BuildValue("(O)", t->fe)), *v, *res;
+
+	if (!r || !PyArg_ParseTuple(r, "OO", &v, &res)) {
+		Py_XDECREF(r);
+		py_exc_to_err(e);
+		return -1;
+	}
+	*values = py_str(v);
+	*result = py_str(res);
+	Py_DECREF(r);
+	return 0;
+}
+
+static void op_restore(struct frontend *fe, struct task *t, const char *values_json)
+{
+	PyObject *json = PyImport_ImportModule("json"), *v = NULL;
+
+	if (json && values_json)
+		v = PyObject_CallMethod(json, "loads", "s", values_json);
+	else if (json)
+		v = PyDict_New();
+	if (!v || PyObject_SetAttrString(t->fe, "values", v) < 0)
+		PyErr_Clear();
+	Py_XDECREF(v);
+	Py_XDECREF(json);
+}
+
+static int op_calc_dep(struct frontend *fe, struct graph *g, struct task *t,
+                       struct task *calc, struct err *e)
+{
+	PyObject *r;
+
+	if (!t->fe || !calc->fe)
+		return 0;
+	r = py_call("apply_calc_dep", Py_BuildValue("(OO)", t->fe, calc->fe));
+	if (!r) {
+		py_exc_to_err(e);
+		return -1;
+	}
+	Py_DECREF(r);
+	return py_sync_deps(g, t, e);
+}
+
+static int op_create_delayed(struct frontend *fe, struct graph *g, struct task *t,
+                             struct err *e)
+{
+	PyObject *r = py_call("create_delayed", Py_BuildValue("(s)", t->name));
+	int rc;
+
+	if (!r) {
+		py_exc_to_err(e);
+		return -1;
+	}
+	rc = py_convert_delayed(g, r, e);
+	Py_DECREF(r);
+	return rc;
+}
+
+const struct frontend_ops py_frontend_ops = {
+	.expand = op_expand,
+	.cmd_done = op_cmd_done,
+	.run_call = op_run_call,
+	.uptodate = op_uptodate,
+	.title = op_title,
+	.parse_args = op_parse_args,
+	.prepare = op_prepare,
+	.finish = op_finish,
+	.restore = op_restore,
+	.calc_dep = op_calc_dep,
+	.create_delayed = op_create_delayed,
+};

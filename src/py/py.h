@@ -1,0 +1,59 @@
+#ifndef DODO_PY_H
+#define DODO_PY_H
+
+/* Internals of the Python front-end (the only place <Python.h> is included). */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdbool.h>
+
+#include "frontend.h"
+#include "py/pyfront.h"
+#include "util.h"
+
+struct graph;
+struct task;
+
+struct pyfront {
+	struct loader loader;
+	struct frontend fe;
+	struct graph *g;
+	PyObject *mod;          /* the _dodo module */
+	struct vec objs;        /* owned references handed to tasks and actions */
+	char *initial_workdir;
+	int argc;
+	char **argv;
+	bool started;
+};
+
+/* The one front-end instance (Python has one interpreter). */
+extern struct pyfront pyfront;
+
+/* Start the interpreter with the embedded modules first on the import path and the
+ * virtualenv's packages visible. venv: a folder or NULL. 0 or -1 with e. */
+int py_start(const char *venv, struct err *e);
+void py_stop(void);
+
+/* Call _dodo.<fn>(args...) (args: a new tuple, stolen). New reference or NULL with a
+ * Python exception set. */
+PyObject *py_call(const char *fn, PyObject *args);
+
+/* The current exception's traceback text as doit prints it; clears the exception. */
+char *py_exc_text(void);
+/* If the current exception is _dodo.LoadError: fill e (message, code, printed) and return
+ * true; else fill e with the traceback (code 3, printed) and return false. */
+bool py_exc_to_err(struct err *e);
+
+/* Copy a str (or None) to a malloc'd C string (NULL for None or errors). */
+char *py_str(PyObject *o);
+
+/* Convert loaded Task objects (a list) into tasks of g. 0 or -1 with e. */
+int py_convert_tasks(struct graph *g, PyObject *tasks, struct err *e);
+/* Convert tasks made by a delayed loader (replacing placeholders of the same name). */
+int py_convert_delayed(struct graph *g, PyObject *tasks, struct err *e);
+/* Re-read a task's file_dep/task_dep/calc_dep/uptodate after calc_dep results. */
+int py_sync_deps(struct graph *g, struct task *t, struct err *e);
+
+extern const struct frontend_ops py_frontend_ops;
+
+#endif

@@ -26,10 +26,33 @@ static void tuple_outcome(PyObject *r, struct outcome *o)
 	free(m);
 }
 
-/* An unexpected Python exception inside the front-end becomes a task error. */
+/* A Python exception inside the front-end: _dodo.ActionError carries the outcome;
+ * anything else becomes a task error with its traceback. */
 static void exc_outcome(struct outcome *o, const char *prefix)
 {
-	char *tb = py_exc_text(), *msg = xasprintf("%s\n%s", prefix, tb);
+	PyObject *cls = PyObject_GetAttrString(pyfront.mod, "ActionError");
+	char *tb, *msg;
+
+	if (cls && PyErr_ExceptionMatches(cls)) {
+		PyObject *type, *value, *trace, *args;
+		PyErr_Fetch(&type, &value, &trace);
+		PyErr_NormalizeException(&type, &value, &trace);
+		args = value ? PyObject_GetAttrString(value, "args") : NULL;
+		if (args)
+			tuple_outcome(args, o);
+		else
+			outcome_set(o, OUT_ERROR, "TaskError", prefix);
+		PyErr_Clear();
+		Py_XDECREF(args);
+		Py_XDECREF(type);
+		Py_XDECREF(value);
+		Py_XDECREF(trace);
+		Py_DECREF(cls);
+		return;
+	}
+	Py_XDECREF(cls);
+	tb = py_exc_text();
+	msg = xasprintf("%s\n%s", prefix, tb);
 
 	outcome_set(o, OUT_ERROR, "TaskError", msg);
 	free(msg);
@@ -212,9 +235,28 @@ static int op_parse_args(struct frontend *fe, struct task *t, char **args, size_
 	return 0;
 }
 
+/* The files that made t run, as task.dep_changed. */
+static int set_dep_changed(struct task *t)
+{
+	PyObject *list = PyList_New((Py_ssize_t)t->dep_changed.n);
+	size_t i;
+	int rc;
+
+	if (!list)
+		return -1;
+	for (i = 0; i < t->dep_changed.n; i++) {
+		struct node *n = t->dep_changed.v[i];
+		PyList_SET_ITEM(list, (Py_ssize_t)i, PyUnicode_DecodeFSDefault(n->path));
+	}
+	rc = PyObject_SetAttrString(t->fe, "dep_changed", list);
+	Py_DECREF(list);
+	return rc;
+}
+
 static int op_prepare(struct frontend *fe, struct task *t, struct err *e)
 {
-	PyObject *r = py_call("prepare", Py_BuildValue("(O)", t->fe));
+	PyObject *r = set_dep_changed(t) < 0 ? NULL :
+	              py_call("prepare", Py_BuildValue("(O)", t->fe));
 
 	if (!r) {
 		py_exc_to_err(e);

@@ -416,6 +416,27 @@ class PythonInteractiveAction(PythonAction):
         return None
 
 
+class InvalidActions(BaseAction):
+    """Stands for the actions of a task when one of them is invalid: as in
+    doit, the error shows only when the task is about to run, where
+    execute() raises the InvalidTask (a runtime error, "Execution
+    aborted.")."""
+
+    def __init__(self, error, task=None):
+        self.error = error
+        self.task = task
+        self.out = None
+        self.err = None
+        self.result = None
+        self.values = {}
+
+    def execute(self, out=None, err=None):
+        raise InvalidTask(str(self.error))
+
+    def __str__(self):
+        return "Invalid: %s" % (self.error,)
+
+
 def create_action(action, task_ref, param_name='actions'):
     """return the action object for one item of actions/teardown/clean"""
     if isinstance(action, BaseAction):

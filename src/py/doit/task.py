@@ -13,7 +13,7 @@ import sys
 import types
 from functools import partial
 
-from .action import PythonAction, create_action
+from .action import InvalidActions, PythonAction, create_action
 from .cmdparse import CmdOption, TaskParse
 from .dependency import UptodateCalculator
 from .exceptions import BaseFail, InvalidTask
@@ -298,11 +298,15 @@ class Task(object):
     # --- attributes ------------------------------------------------------
     @property
     def actions(self):
-        """action objects, created on first use (so, as in doit, an invalid
-        action raises InvalidTask only when the task is about to run)"""
+        """action objects, created on first use. As in doit an invalid
+        action is an error only when the task is about to run: the list is
+        then [InvalidActions], whose execute() raises the InvalidTask."""
         if self._action_instances is None:
-            self._action_instances = [
-                create_action(a, self, 'actions') for a in self._actions]
+            try:
+                self._action_instances = [
+                    create_action(a, self, 'actions') for a in self._actions]
+            except InvalidTask as exc:
+                self._action_instances = [InvalidActions(exc, self)]
         return self._action_instances
 
     @property

@@ -1,0 +1,381 @@
+"""The differential engine: run one scenario step by step under doit (the
+oracle) and under dodo, each in its own fresh folder, and compare what they
+print, their exit codes and the files they leave.
+
+A scenario is a list of steps, one string each:
+
+  run [ARGS] [=> CODE] [~ TEXT]   run the tool with ARGS (shlex-split); CODE is
+                                  the exit code expected from both tools
+                                  (default 0, `*` for any: machine-dependent);
+                                  TEXT must occur in stdout or stderr
+  run@DIR [ARGS] ...              the same, from sub-folder DIR
+  write PATH [TEXT]               write TEXT (\\n, \\t escapes) and bump mtime
+  append PATH TEXT                append TEXT and bump mtime
+  touch PATH                      create, or move mtime forward (no content change)
+  rm PATH | mkdir PATH | chmod MODE PATH | mv SRC DST | cp SRC DST
+  sub PATH OLD NEW                replace OLD by NEW in PATH (shlex-split args)
+  env NAME=VALUE | unenv NAME     environment of the following runs
+
+DIFF_SHOW=1 (with pytest -s) prints every run's output as it happens.
+
+Comparison, after each `run` step: exit code, stdout lines, stderr lines
+(normalised: work-folder path, 0x addresses, traceback frames outside the work
+folder, line numbers, program name, state file name, times and dates, set
+reprs sorted), then the tree of files (ignoring .doit.db*/.dodo.db* and
+__pycache__), names, mode bits and contents.
+
+DIFF_ORACLE_ONLY=1 runs the oracle side only and checks the declared exit
+codes and texts: a test of the scenarios themselves that needs no dodo.
+"""
+
+import codecs
+import difflib
+import os
+import re
+import shlex
+import shutil
+from dataclasses import dataclass, field
+
+import pytest
+
+# doit's commands (0.31): a scenario that uses any but `run` is marked `commands`.
+COMMANDS = {"auto", "clean", "dumpdb", "forget", "help", "ignore", "info", "list",
+            "reset-dep", "strace", "tabcompletion"}
+
+ORACLE_ONLY = os.environ.get("DIFF_ORACLE_ONLY", "") not in ("", "0")
+SHOW = os.environ.get("DIFF_SHOW", "") not in ("", "0")   # print every run (use -s)
+
+
+@dataclass
+class Step:
+    verb: str
+    args: list
+    cwd: str = None
+    code: object = 0          # int, or None for any
+    text: str = None
+    line: str = ""
+
+    @property
+    def is_run(self):
+        return self.verb == "run"
+
+
+def _unescape(s):
+    return codecs.decode(s, "unicode_escape")
+
+
+def parse_step(line):
+    """One DSL line -> Step; raises ValueError on a malformed line."""
+    line = line.strip()
+    verb, _, rest = line.partition(" ")
+    cwd = None
+    if verb.startswith("run@"):
+        verb, cwd = "run", verb[4:]
+    if verb == "run":
+        text = None
+        if " ~ " in " " + rest:
+            rest, _, text = (" " + rest).partition(" ~ ")
+            text = text.strip()
+        code = 0
+        if " => " in " " + rest + " ":
+            rest, _, c = (" " + rest + " ").partition(" => ")
+            c = c.strip()
+            code = None if c == "*" else int(c)
+        return Step("run", shlex.split(rest), cwd, code, text, line)
+    if verb in ("write", "append"):
+        path, _, text = rest.partition(" ")
+        return Step(verb, [path, _unescape(text)], line=line)
+    args = shlex.split(rest)
+    arity = {"touch": 1, "rm": 1, "mkdir": 1, "chmod": 2, "mv": 2, "cp": 2,
+             "sub": 3, "env": 1, "unenv": 1}
+    if verb not in arity or len(args) != arity[verb]:
+        raise ValueError("bad scenario step: %r" % line)
+    return Step(verb, args, line=line)
+
+
+def uses_commands(steps):
+    """True if a step runs a doit command other than `run`."""
+    return any(s.is_run and s.args and s.args[0] in COMMANDS for s in steps)
+
+
+@dataclass
+class Options:
+    """Per-sample/case comparison options."""
+    unordered: list = field(default_factory=list)   # files compared as sorted words
+    opaque: list = field(default_factory=list)      # files compared by presence only
+
+
+# ---------------------------------------------------------------- normalising
+
+_TB_FRAME = re.compile(r'^(\s*)File "([^"]*)", line (\d+)(.*)$')
+_ADDR = re.compile(r"0x[0-9a-fA-F]+")
+_DB = re.compile(r"\.(doit|dodo)\.db")
+_PROG = re.compile(r'(?<![\w./-])(-m|doit|dodo)(?= (?:help|list|run|info|clean|forget|'
+                   r'ignore|reset-dep|dumpdb|strace|tabcompletion|auto|\[options\])\b)')
+_PROG_TITLE = re.compile(r"^(doit|dodo) -- ", re.M)
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?")
+_ELAPSED = re.compile(r'"elapsed": [0-9.e-]+|"elapsed": null')
+_DATE = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
+                   r"Sep|Oct|Nov|Dec) +\d+ \d\d:\d\d:\d\d (\w+ )?\d{4}\b")
+_SET = re.compile(r"\{'[^'{}]*'(?:, '[^'{}]*')+\}")
+
+
+def _sort_set(m):
+    items = sorted(m.group(0)[1:-1].split(", "))
+    return "{" + ", ".join(items) + "}"
+
+
+def _drop_foreign_frames(lines):
+    """In tracebacks, drop frames whose file is outside the work folder (the
+    tool's own internals, importlib, ...) with their source/caret lines; keep
+    the user's frames with the line number replaced."""
+    out = []
+    i = 0
+    while i < len(lines):
+        m = _TB_FRAME.match(lines[i])
+        if not m:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent, path = m.group(1), m.group(2)
+        j = i + 1
+        while j < len(lines) and lines[j].startswith(indent + "  ") \
+                and not _TB_FRAME.match(lines[j]):
+            j += 1
+        if path.startswith("<WORK>"):
+            out.append('%sFile "%s", line N%s' % (indent, path, m.group(4)))
+            out.extend(lines[i + 1:j])
+        i = j
+    return out
+
+
+def normalise_text(text, work):
+    """Normalise one tool's stdout or stderr; returns a list of lines."""
+    for w in {work, os.path.realpath(work)}:
+        text = text.replace(w, "<WORK>")
+    text = _ADDR.sub("0x?", text)
+    text = _DB.sub(".DB.db", text)
+    text = _PROG.sub("PROG", text)
+    text = _PROG_TITLE.sub("PROG -- ", text)
+    text = _ISO_TIME.sub("<TIME>", text)
+    text = _ELAPSED.sub('"elapsed": <T>', text)
+    text = _DATE.sub("<DATE>", text)
+    text = _SET.sub(_sort_set, text)
+    return _drop_foreign_frames(text.split("\n"))
+
+
+def _ignored(name):
+    return name.startswith((".doit.db", ".dodo.db")) or name == "__pycache__"
+
+
+def snapshot(root, options):
+    """{relpath: description} of every file, folder and link below root."""
+    tree = {}
+    work = os.path.realpath(root).encode()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not _ignored(d))
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in dirnames + sorted(f for f in filenames if not _ignored(f)):
+            full = os.path.join(dirpath, name)
+            rel = os.path.normpath(os.path.join(rel_dir, name))
+            st = os.lstat(full)
+            if os.path.islink(full):
+                tree[rel] = ("link", os.readlink(full).replace(work.decode(), "<WORK>"))
+            elif os.path.isdir(full):
+                tree[rel] = ("dir", oct(st.st_mode & 0o777))
+            elif rel in options.opaque:
+                tree[rel] = ("file", oct(st.st_mode & 0o777), "<opaque>")
+            else:
+                with open(full, "rb") as f:
+                    data = f.read().replace(work, b"<WORK>")
+                if rel in options.unordered:
+                    data = b" ".join(sorted(data.split()))
+                tree[rel] = ("file", oct(st.st_mode & 0o777), data)
+    return tree
+
+
+# ------------------------------------------------------------------ running
+
+@dataclass
+class Result:
+    step: Step
+    code: int
+    out: list
+    err: list
+    raw_out: str
+    raw_err: str
+    tree: dict
+
+
+def apply_step(proj, step, env):
+    """Perform a non-run step on a Project; updates env in place."""
+    a = step.args
+    p = lambda rel: proj.path / rel  # noqa: E731
+    if step.verb == "write":
+        proj.write(a[0], a[1], dedent=False)
+    elif step.verb == "append":
+        old = p(a[0]).read_text() if p(a[0]).exists() else ""
+        proj.write(a[0], old + a[1], dedent=False)
+    elif step.verb == "touch":
+        proj.touch(a[0])
+    elif step.verb == "rm":
+        proj.remove(a[0])
+    elif step.verb == "mkdir":
+        proj.mkdir(a[0])
+    elif step.verb == "chmod":
+        os.chmod(p(a[1]), int(a[0], 8))
+    elif step.verb == "mv":
+        os.rename(p(a[0]), p(a[1]))
+    elif step.verb == "cp":
+        shutil.copy2(p(a[0]), p(a[1]))
+    elif step.verb == "sub":
+        text = p(a[0]).read_text()
+        assert a[1] in text, "scenario error: %r not in %s" % (a[1], a[0])
+        proj.write(a[0], text.replace(a[1], a[2]), dedent=False)
+    elif step.verb == "env":
+        k, _, v = a[0].partition("=")
+        env[k] = v
+    elif step.verb == "unenv":
+        env[a[0]] = None
+    else:
+        raise AssertionError(step.verb)
+
+
+def play(proj, steps, tool, options, seed="0", timeout=60):
+    """Run all steps on proj with tool ('doit' or 'dodo') and PYTHONHASHSEED
+    seed; returns a list of Results, one per run step."""
+    env = {}
+    results = []
+    for step in steps:
+        if not step.is_run:
+            apply_step(proj, step, env)
+            continue
+        runner = proj.run_doit if tool == "doit" else proj.run
+        cp = runner(*step.args, env=dict(env, PYTHONHASHSEED=seed), cwd=step.cwd,
+                    timeout=timeout)
+        work = str(proj.path)
+        if SHOW:
+            print("\n$ %s %s%s  [exit %s]\n%s%s" % (
+                tool, shlex.join(step.args), " (in %s)" % step.cwd if step.cwd else "",
+                cp.returncode, cp.stdout, "".join("2> " + l + "\n"
+                                                  for l in cp.stderr.splitlines())))
+        results.append(Result(step, cp.returncode,
+                              normalise_text(cp.stdout, work),
+                              normalise_text(cp.stderr, work),
+                              cp.stdout, cp.stderr, snapshot(proj.path, options)))
+    return results
+
+
+def _show(r, tool):
+    return ("%s: exit %s\n--- stdout\n%s--- stderr\n%s"
+            % (tool, r.code, r.raw_out, r.raw_err))
+
+
+def check_expectations(results, tool):
+    """The declared exit codes and texts hold for tool's results."""
+    for n, r in enumerate(results, 1):
+        s = r.step
+        if s.code is not None and r.code != s.code:
+            pytest.fail("run step %d `%s`: expected exit %s\n%s"
+                        % (n, s.line, s.code, _show(r, tool)))
+        if s.text and s.text not in r.raw_out and s.text not in r.raw_err:
+            pytest.fail("run step %d `%s`: %r not printed\n%s"
+                        % (n, s.line, s.text, _show(r, tool)))
+
+
+def _diff(a, b, what):
+    return "\n".join(difflib.unified_diff(a, b, "doit " + what, "dodo " + what,
+                                          lineterm="", n=2))
+
+
+def _short(v):
+    r = repr(v)
+    return r if len(r) < 300 else r[:300] + "..."
+
+
+def _words(entry):
+    """A tree entry with its content reduced to sorted words."""
+    if entry and entry[0] == "file" and isinstance(entry[2], bytes):
+        return entry[:2] + (sorted(entry[2].split()),)
+    return entry
+
+
+# Seeds of the extra oracle runs made when dodo differs only by an order:
+# where doit's own order changes with the hash seed (it iterates a set, e.g.
+# file_dep), any order is right, and lines (or a file's words) compare as sorted.
+OTHER_SEEDS = ("1", "2", "3", "4")
+
+
+class Comparison:
+    def __init__(self, oracle, dodo, variants):
+        self.oracle, self.dodo, self.variants = oracle, dodo, variants
+
+    def _seed_dependent(self, n, get):
+        a = get(self.oracle[n])
+        return any(get(v[n]) != a for v in self.variants()
+                   if len(v) > n and v[n].code == self.oracle[n].code)
+
+    def stream_problem(self, n, stream):
+        a, b = getattr(self.oracle[n], stream), getattr(self.dodo[n], stream)
+        if a == b:
+            return None
+        if sorted(a) == sorted(b) and self._seed_dependent(n, lambda r: getattr(r, stream)):
+            return None
+        return _diff(a, b, "std" + stream)
+
+    def tree_problem(self, n):
+        ta, tb = self.oracle[n].tree, self.dodo[n].tree
+        lines = []
+        for k in sorted(set(ta) | set(tb)):
+            x, y = ta.get(k), tb.get(k)
+            if x == y:
+                continue
+            if _words(x) == _words(y) and self._seed_dependent(n, lambda r: r.tree.get(k)):
+                continue
+            lines.append("  %s: doit %s\n  %s  dodo %s"
+                         % (k, _short(x), " " * len(k), _short(y)))
+        return "files differ:\n" + "\n".join(lines) if lines else None
+
+    def check(self):
+        """Fail with a readable report at the first step where dodo differs."""
+        for n, (a, b) in enumerate(zip(self.oracle, self.dodo)):
+            problems = []
+            if a.code != b.code:
+                problems.append("exit code: doit %s, dodo %s" % (a.code, b.code))
+            problems += [self.stream_problem(n, "out"), self.stream_problem(n, "err"),
+                         self.tree_problem(n)]
+            problems = [p for p in problems if p]
+            if problems:
+                done = "".join("  %d. %s\n" % (i, r.step.line)
+                               for i, r in enumerate(self.oracle[:n], 1))
+                pytest.fail("run step %d `%s` differs (earlier run steps matched:\n%s)\n%s"
+                            "\n\n==== doit\n%s\n==== dodo\n%s"
+                            % (n + 1, a.step.line, done or "  none\n",
+                               "\n".join(problems), _show(a, "doit"), _show(b, "dodo")))
+        assert len(self.oracle) == len(self.dodo)
+
+
+def run_scenario(make_project, setup_files, steps, options):
+    """setup_files(project) fills a fresh folder; then play the steps under
+    doit, then (unless DIFF_ORACLE_ONLY) under dodo, and compare."""
+    oracle_proj = make_project("doit/proj")
+    setup_files(oracle_proj)
+    oracle = play(oracle_proj, steps, "doit", options)
+    check_expectations(oracle, "doit")
+    if ORACLE_ONLY:
+        return
+    dodo_proj = make_project("dodo/proj")
+    setup_files(dodo_proj)
+    dodo = play(dodo_proj, steps, "dodo", options)
+
+    cache = []
+
+    def variants():
+        if not cache:
+            for seed in OTHER_SEEDS:
+                proj = make_project("doit-seed%s/proj" % seed)
+                setup_files(proj)
+                cache.append(play(proj, steps, "doit", options, seed=seed))
+        return cache
+
+    Comparison(oracle, dodo, variants).check()

@@ -17,7 +17,6 @@ struct optdef {
 	enum opt_type type;
 	const char *def;        /* default value as text (NULL: none) */
 	const char *help;
-	bool inverse_of_prev;   /* reserved */
 };
 
 struct optval {

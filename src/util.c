@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>
@@ -62,7 +61,7 @@ void *xreallocarray(void *p, size_t n, size_t sz)
 {
 	if (sz && n > SIZE_MAX / sz)
 		fatal("allocation overflow");
-	p = realloc(p, n * sz ? n * sz : 1);
+	p = realloc(p, n * sz > 0 ? n * sz : 1);
 	if (!p)
 		fatal("out of memory");
 	return p;

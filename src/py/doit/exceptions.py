@@ -55,16 +55,19 @@ def _frame_module(tb):
     return name.split('.', 1)[0]
 
 
-def trim_traceback(tb):
-    """Return tb without its leading plumbing frames (never returns None
-    when only our own package's frames are left: those are kept)."""
+def trim_traceback(tb, keep_ours=True):
+    """Return tb from the first frame of the user's code. Without one,
+    return tb without its leading glue frames (so our own frames show
+    where the error was raised) or, unless keep_ours, None."""
     rest = tb
     while rest is not None and _frame_module(rest) in _GLUE_MODULES:
         rest = rest.tb_next
     user = rest
     while user is not None and _frame_module(user) in (_OUR_PACKAGE,) + _GLUE_MODULES:
         user = user.tb_next
-    return user if user is not None else rest
+    if user is not None or not keep_ours:
+        return user
+    return rest
 
 
 def format_exception_text(exc, tb=None):
@@ -75,7 +78,10 @@ def format_exception_text(exc, tb=None):
     while compiling the dodo file)."""
     if tb is None:
         tb = exc.__traceback__
-    trimmed = trim_traceback(tb) if tb is not None else None
+    # a SyntaxError in user code has no user frame: its location is the
+    # exception's own text
+    keep_ours = not isinstance(exc, SyntaxError)
+    trimmed = trim_traceback(tb, keep_ours) if tb is not None else None
     lines = list(traceback.TracebackException(
         type(exc), exc, trimmed, compact=True).format())
     header = 'Traceback (most recent call last):\n'

@@ -197,6 +197,8 @@ def _get_task_creators(namespace, command_names):
     """return [(task_name, creator, line)] for the creators in namespace"""
     creators = []
     for name, ref in sorted(namespace.items(), key=lambda item: item[0]):
+        if ref is task_params:  # the decorator itself is not a creator
+            continue
         if name.startswith(TASK_STRING) and (
                 inspect.isfunction(ref) or inspect.ismethod(ref)):
             task_name = name[len(TASK_STRING):]

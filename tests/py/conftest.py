@@ -134,7 +134,7 @@ def describe(task):
             'watch': list(task.watch)}
 
 
-@pytest.fixture
+@pytest.fixture(scope='session')
 def samples_dir(tmp_path_factory):
     """a private copy of doit's sample task files"""
     if not os.path.isdir(SAMPLES):

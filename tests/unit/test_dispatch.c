@@ -434,7 +434,7 @@ static char *drive_fe(const char *spec, const char *sel, const char *values, int
 {
 	struct graph *g = build(spec);
 	struct fake_fe f = {values, 0};
-	struct frontend fe = {&fake_ops, &f};
+	struct frontend fe = {.ops = &fake_ops, .ctx = &f};
 	char *s;
 
 	g->fe = &fe;
@@ -471,7 +471,7 @@ TEST(calc_dep_results)
 	{
 		struct graph *g = build("a@c c gen");
 		struct fake_fe f = {"c=file_dep:gen.out", 0};
-		struct frontend fe = {&fake_ops, &f};
+		struct frontend fe = {.ops = &fake_ops, .ctx = &f};
 		struct err e = {0};
 
 		task_add_target(g, graph_find(g, "gen"), "gen.out");
@@ -510,7 +510,7 @@ TEST(delayed_creation)
 	struct graph *g = build("pre gen:pre z");
 	struct task *ph = graph_find(g, "gen"), *real;
 	int calls = 0;
-	struct frontend fe = {&delayed_ops, &calls};
+	struct frontend fe = {.ops = &delayed_ops, .ctx = &calls};
 	char *s;
 
 	ph->loader = LOADER_PENDING;
@@ -551,7 +551,7 @@ static const struct frontend_ops delayed_targets_ops = {.create_delayed = fake_c
 TEST(delayed_creation_registers_targets)
 {
 	struct graph *g = build("pre gen1:pre gen2:pre");
-	struct frontend fe = {&delayed_targets_ops, NULL};
+	struct frontend fe = {.ops = &delayed_targets_ops};
 	struct task *gen1, *gen2;
 	char *s;
 

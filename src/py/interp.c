@@ -289,6 +289,13 @@ static PyObject *fetch_exc(void)
 	return value;
 }
 
+/* Make exc (a reference, stolen) the current exception again. */
+static void restore_exc(PyObject *exc)
+{
+	PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc,
+	              PyException_GetTraceback(exc));
+}
+
 char *py_exc_text(void)
 {
 	PyObject *exc = fetch_exc(), *tbmod = NULL, *lines = NULL, *s = NULL;
@@ -317,29 +324,29 @@ char *py_exc_text(void)
 
 bool py_exc_to_err(struct err *e)
 {
-	PyObject *cls = PyObject_GetAttrString(pyfront.mod, "LoadError");
-	bool is_load = cls && PyErr_ExceptionMatches(cls);
+	PyObject *exc = fetch_exc(), *cls, *args, *msg, *code;
+	char *m;
 
-	Py_XDECREF(cls);
-	if (is_load) {
-		PyObject *exc = fetch_exc();
-		PyObject *args = exc ? PyObject_GetAttrString(exc, "args") : NULL;
-		PyObject *msg = args && PyTuple_Size(args) > 0 ? PyTuple_GetItem(args, 0) : NULL;
-		PyObject *code = args && PyTuple_Size(args) > 1 ? PyTuple_GetItem(args, 1) : NULL;
-		char *m = py_str(msg);
-
-		seterr(e, code ? (int)PyLong_AsLong(code) : 3, "%s", m ? m : "");
+	cls = PyObject_GetAttrString(pyfront.mod, "LoadError");
+	if (!exc || !cls || PyObject_IsInstance(exc, cls) != 1) {
+		Py_XDECREF(cls);
 		PyErr_Clear();
+		if (exc)
+			restore_exc(exc);
+		m = py_exc_text();
+		seterr(e, 3, "%s", m);
 		free(m);
-		Py_XDECREF(args);
-		Py_XDECREF(exc);
-		return true;
+		return false;
 	}
-	{
-		char *tb = py_exc_text();
-		seterr(e, 3, "%s", tb);
-		e->printed = false;
-		free(tb);
-	}
-	return false;
+	Py_DECREF(cls);
+	args = PyObject_GetAttrString(exc, "args");
+	msg = args && PyTuple_Size(args) > 0 ? PyTuple_GetItem(args, 0) : NULL;
+	code = args && PyTuple_Size(args) > 1 ? PyTuple_GetItem(args, 1) : NULL;
+	m = py_str(msg);
+	seterr(e, code ? (int)PyLong_AsLong(code) : 3, "%s", m ? m : "");
+	PyErr_Clear();
+	free(m);
+	Py_XDECREF(args);
+	Py_DECREF(exc);
+	return true;
 }

@@ -30,14 +30,14 @@ static void tuple_outcome(PyObject *r, struct outcome *o)
  * anything else becomes a task error with its traceback. */
 static void exc_outcome(struct outcome *o, const char *prefix)
 {
-	PyObject *cls = PyObject_GetAttrString(pyfront.mod, "ActionError");
+	PyObject *type, *value, *trace, *cls, *args;
 	char *tb, *msg;
 
-	if (cls && PyErr_ExceptionMatches(cls)) {
-		PyObject *type, *value, *trace, *args;
-		PyErr_Fetch(&type, &value, &trace);
-		PyErr_NormalizeException(&type, &value, &trace);
-		args = value ? PyObject_GetAttrString(value, "args") : NULL;
+	PyErr_Fetch(&type, &value, &trace);
+	PyErr_NormalizeException(&type, &value, &trace);
+	cls = PyObject_GetAttrString(pyfront.mod, "ActionError");
+	if (cls && value && PyObject_IsInstance(value, cls) == 1) {
+		args = PyObject_GetAttrString(value, "args");
 		if (args)
 			tuple_outcome(args, o);
 		else
@@ -51,9 +51,10 @@ static void exc_outcome(struct outcome *o, const char *prefix)
 		return;
 	}
 	Py_XDECREF(cls);
+	PyErr_Clear();
+	PyErr_Restore(type, value, trace);
 	tb = py_exc_text();
 	msg = xasprintf("%s\n%s", prefix, tb);
-
 	outcome_set(o, OUT_ERROR, "TaskError", msg);
 	free(msg);
 	free(tb);

@@ -89,6 +89,7 @@ struct watch {
 	int fd;  /* inotify descriptor; -1: polling */
 	int debounce_ms, poll_ms, watch_limit;
 	bool limit_hit, overflow, resolve_needed;
+	char *unwarned;  /* why inotify could not start: warned at first use */
 	struct vec targets;  /* struct target * */
 	struct strmap target_map;
 	struct vec dirs;     /* struct wdir *, live and dead */
@@ -790,6 +791,8 @@ static void fall_back(struct watch *w, const char *why, bool runtime)
 	size_t i;
 
 	warn("warning: %s; falling back to polling every %d ms", why, w->poll_ms);
+	free(w->unwarned);  /* may be why: not used below */
+	w->unwarned = NULL;
 	if (w->fd >= 0) {
 		w->limit_hit = true;  /* no more watches while draining */
 		inotify_drain(w, NULL);
@@ -824,16 +827,21 @@ struct watch *watch_new(int debounce_ms, bool force_poll, struct err *e)
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd >= 0)
 		return w;
+	/* warned at first use, when the caller has set the polling interval */
 	if (errno == EMFILE)
-		fall_back(w, "inotify limit reached (max_user_instances)", false);
+		w->unwarned = xstrdup("inotify limit reached (max_user_instances or open files)");
 	else if (errno == ENFILE)
-		fall_back(w, "inotify limit reached (open files)", false);
-	else {
-		char why[128];
-		snprintf(why, sizeof(why), "inotify unavailable (%s)", strerror(errno));
-		fall_back(w, why, false);
-	}
+		w->unwarned = xstrdup("inotify limit reached (open files in the system)");
+	else
+		w->unwarned = xasprintf("inotify unavailable (%s)", strerror(errno));
 	return w;
+}
+
+/* Print the warning deferred by watch_new(), if any. */
+static void warn_unwarned(struct watch *w)
+{
+	if (w->unwarned)
+		fall_back(w, w->unwarned, false);
 }
 
 void watch_free(struct watch *w)
@@ -843,6 +851,7 @@ void watch_free(struct watch *w)
 	watch_clear(w);
 	if (w->fd >= 0)
 		close(w->fd);
+	free(w->unwarned);
 	vec_free(&w->batch);
 	buf_free(&w->scratch);
 	free(w);
@@ -867,6 +876,7 @@ int watch_add(struct watch *w, const char *path, bool recursive, struct err *e)
 {
 	struct target *t;
 
+	warn_unwarned(w);
 	path_norm(&w->scratch, path);
 	t = target_find(w, w->scratch.data);
 	if (t && (t->recursive || !recursive))
@@ -932,6 +942,7 @@ int watch_wait(struct watch *w, int timeout_ms, struct vec *changed, struct err 
 	int64_t deadline = timeout_ms < 0 ? INT64_MAX : now_ns() + timeout_ms * MS;
 	int64_t until = now_ns();  /* first look without blocking */
 
+	warn_unwarned(w);
 	for (;;) {
 		int r = w->fd >= 0 ? inotify_collect(w, until, e) : poll_collect(w, until);
 		int64_t now = now_ns();

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -496,8 +497,11 @@ static void overflow_rescans(void)
 	watch_free(w);
 }
 
-/* Run fn with stderr going to a file; returns the lines that mention the fallback. */
-static int fallback_warnings(void (*fn)(struct watch *), struct watch *w)
+#define WATCHES_WARNING \
+	"inotify limit reached (max_user_watches); falling back to polling every 30 ms"
+
+/* Run fn(w) with stderr going to a file; returns the number of warnings with text. */
+static int fallback_warnings(void (*fn)(struct watch *), struct watch *w, const char *text)
 {
 	char log[300], line[512];
 	int saved = dup(2), fd, n = 0;
@@ -517,8 +521,7 @@ static int fallback_warnings(void (*fn)(struct watch *), struct watch *w)
 	while (fgets(line, sizeof(line), f)) {
 		if (!strstr(line, "falling back to polling"))
 			fputs(line, stderr);  /* a failed CHECK, say */
-		n += strstr(line, "warning: inotify limit reached (max_user_watches); "
-		                  "falling back to polling every") != NULL;
+		n += strstr(line, "warning: ") && strstr(line, text);
 	}
 	fclose(f);
 	unlink(log);
@@ -554,7 +557,7 @@ static void limit_falls_back(void)
 	CHECK_INT(mkdir(P("r/s2"), 0777), 0);
 	put(P("c.txt"), "c");
 	watch_set_watch_limit(w, 2);  /* root, r; r/s1 hits the limit */
-	CHECK_INT(fallback_warnings(add_tree, w), force_poll ? 0 : 1);
+	CHECK_INT(fallback_warnings(add_tree, w, WATCHES_WARNING), force_poll ? 0 : 1);
 	CHECK_STR(watch_backend(w), "poll");
 	CHECK_INT(watch_fd(w), -1);
 	put(P("r/s2/y"), "y");
@@ -570,7 +573,7 @@ static void limit_falls_back(void)
 	watch_set_watch_limit(w, 3);
 	add_tree(w);
 	CHECK_STR(watch_backend(w), force_poll ? "poll" : "inotify");
-	CHECK_INT(fallback_warnings(grow_tree, w), force_poll ? 0 : 1);
+	CHECK_INT(fallback_warnings(grow_tree, w, WATCHES_WARNING), force_poll ? 0 : 1);
 	CHECK_STR(watch_backend(w), "poll");
 	put(P("r/n1/z"), "z");
 	CHECK(wait_for(w, P("r/n1/z"), NULL));
@@ -602,6 +605,89 @@ static void folder_churn_stays_usable(void)
 	put(P("r/last"), "l");
 	CHECK(wait_for(w, P("r/last"), NULL));
 	watch_free(w);
+}
+
+static void relative_paths(void)
+{
+	struct watch *w;
+	char cwd[4096];
+
+	if (!getcwd(cwd, sizeof(cwd)) || chdir(root) != 0)
+		fatal("chdir:");
+	w = new_watch();
+	CHECK_INT(mkdir("src", 0777), 0);
+	put("f.txt", "one");
+	add(w, "./f.txt", false);
+	add(w, "src/", true);
+	add(w, "later/g.txt", false);  /* pending on "." */
+	put("f.txt", "two, longer");
+	CHECK(wait_for(w, "f.txt", NULL));
+	CHECK_INT(mkdir("src/sub", 0777), 0);
+	put("src/sub/x.c", "x");
+	CHECK(wait_for(w, "src/sub/x.c", NULL));
+	CHECK_INT(mkdir("later", 0777), 0);
+	put("later/g.txt", "g");
+	CHECK(wait_for(w, "later/g.txt", NULL));
+	watch_free(w);
+	if (chdir(cwd) != 0)
+		fatal("chdir:");
+}
+
+/* A folder watched for a file in it is moved into a recursive folder target. */
+static void folder_moved_between_targets(void)
+{
+	struct watch *w = new_watch();
+	struct vec all = {0};
+
+	CHECK_INT(mkdir(P("c"), 0777), 0);
+	CHECK_INT(mkdir(P("c/x"), 0777), 0);
+	CHECK_INT(mkdir(P("b"), 0777), 0);
+	put(P("c/x/f.txt"), "f");
+	add(w, P("c/x/f.txt"), false);
+	add(w, P("b"), true);
+	CHECK_INT(rename(P("c/x"), P("b/x")), 0);
+	CHECK(wait_for(w, P("c/x/f.txt"), &all) || count(&all, P("c/x/f.txt")));
+	CHECK(count(&all, P("b/x/f.txt")) || wait_for(w, P("b/x/f.txt"), NULL));
+	put(P("b/x/g.txt"), "g");  /* still watched under its new name */
+	CHECK(wait_for(w, P("b/x/g.txt"), NULL));
+	CHECK_INT(mkdir(P("c/x"), 0777), 0);
+	put(P("c/x/f.txt"), "back");
+	CHECK(wait_for(w, P("c/x/f.txt"), NULL));
+	vec_strfree(&all);
+	watch_free(w);
+}
+
+static void init_failure(struct watch *unused)
+{
+	struct rlimit old, low;
+	struct err e = {0};
+	struct watch *w;
+	int fd = dup(0);
+
+	close(fd);
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = old;
+	low.rlim_cur = (rlim_t)fd;  /* no new descriptor can be opened */
+	setrlimit(RLIMIT_NOFILE, &low);
+	w = watch_new(DEBOUNCE_MS, force_poll, &e);
+	setrlimit(RLIMIT_NOFILE, &old);
+	CHECK(w != NULL);
+	CHECK_STR(watch_backend(w), "poll");
+	CHECK_INT(watch_fd(w), -1);
+	watch_set_poll_interval(w, POLL_MS);
+	put(P("f.txt"), "one");
+	add(w, P("f.txt"), false);
+	put(P("f.txt"), "two, longer");
+	CHECK(wait_for(w, P("f.txt"), NULL));
+	watch_free(w);
+}
+
+static void inotify_unavailable(void)
+{
+	/* with forced polling there is nothing to warn about */
+	CHECK_INT(fallback_warnings(init_failure, NULL, "inotify limit reached (max_user_instances"
+	                            " or open files); falling back to polling every 30 ms"),
+	          force_poll ? 0 : 1);
 }
 
 static void backend_names(void)
@@ -636,6 +722,9 @@ BOTH(fd_and_timeout_loop)
 BOTH(overflow_rescans)
 BOTH(limit_falls_back)
 BOTH(folder_churn_stays_usable)
+BOTH(relative_paths)
+BOTH(folder_moved_between_targets)
+BOTH(inotify_unavailable)
 
 #define RUN_BOTH(name) do { RUN(name##_inotify); RUN(name##_poll); } while (0)
 
@@ -660,5 +749,8 @@ int main(void)
 	RUN_BOTH(overflow_rescans);
 	RUN_BOTH(limit_falls_back);
 	RUN_BOTH(folder_churn_stays_usable);
+	RUN_BOTH(relative_paths);
+	RUN_BOTH(folder_moved_between_targets);
+	RUN_BOTH(inotify_unavailable);
 	return unit_done("watch");
 }

@@ -19,6 +19,8 @@ static const struct optdef defs[] = {
 	{.name = "dep_file", .long_ = "db-file", .type = OPT_STR, .def = ".dodo.db"},
 	{.name = "failure_verbosity", .long_ = "failure-verbosity", .type = OPT_INT,
 	 .def = "0"},
+	{.name = "check_file_uptodate", .long_ = "check_file_uptodate", .type = OPT_STR,
+	 .def = "md5"},
 	{.name = "pdb", .short_ = 'P', .type = OPT_BOOL},
 	{.name = "config_only", .type = OPT_STR},
 	{0},

@@ -357,10 +357,11 @@ def apply_calc_dep(task, calc_task):
 
 # --- 12. create_after --------------------------------------------------
 def _placeholder(task_name):
-    """the task holding the DelayedLoader for task_name"""
+    """the task holding the DelayedLoader for task_name (None: task_name
+    is a task with nothing left to create)"""
     task = _tasks.get(task_name)
-    if task is not None and task.loader:
-        return task
+    if task is not None:
+        return task if task.loader else None
     if task_name.startswith('_regex_target_') and ':' in task_name:
         task = _tasks.get(task_name.rsplit(':', 1)[1])
     elif ':' in task_name:
@@ -374,9 +375,12 @@ def create_delayed(task_name):
     """Run the create_after creator behind placeholder task_name (or
     'base:sub' / '_regex_target_X:base' for a placeholder 'base') and
     return the tasks it created; they replace placeholders of the same
-    name. Returns [] when that creator already ran. InvalidTask in the
-    new tasks raises RunAborted."""
+    name. Returns [] when that creator already ran (or task_name is an
+    ordinary task); KeyError for an unknown name. InvalidTask in the new
+    tasks raises RunAborted."""
     holder = _placeholder(task_name)
+    if holder is None:
+        return []
     delayed = holder.loader
     if delayed.created:
         holder.loader = DelayedLoaded

@@ -172,14 +172,14 @@ def test_module_name_and_sys_path(tmp_path, engine):
         import helper
         def task_x():
             return {'actions': [], 'doc': NAME + ' ' + helper.VALUE}
-        ''', name='my_tasks.py')
+        ''', name='loader_probe.py')
     write(tmp_path, 'VALUE = "helped"\n', name='helper.py')
     os.chdir(tmp_path)
-    _, tasks = _dodo.load(str(tmp_path / 'my_tasks.py'), {})
-    assert tasks[0].doc == 'my_tasks helped'
+    _, tasks = _dodo.load(str(tmp_path / 'loader_probe.py'), {})
+    assert tasks[0].doc == 'loader_probe helped'
     import sys
-    assert sys.modules['my_tasks'].FIRST == str(tmp_path)
-    assert sys.modules['my_tasks'].__file__ == str(tmp_path / 'my_tasks.py')
+    assert sys.modules['loader_probe'].FIRST == str(tmp_path)
+    assert sys.modules['loader_probe'].__file__ == str(tmp_path / 'loader_probe.py')
 
 
 def test_main_block_not_run(tmp_path, engine):

@@ -335,3 +335,71 @@ def test_format_exception_chained():
         text = _dodo.format_exception(exc)
     assert 'KeyError' in text and text.endswith('ValueError: outer\n')
     assert 'During handling of the above exception' in text
+
+
+@pytest.mark.parametrize('sample', ['clean_mix.py', 'custom_clean.py'])
+@pytest.mark.parametrize('dryrun', [True, False])
+def test_clean_samples_like_doit(tmp_path, engine, monkeypatch, sample,
+                                 dryrun):
+    from conftest import SAMPLES
+    source = os.path.join(SAMPLES, sample)
+    if not os.path.exists(source):
+        pytest.skip('no doit samples')
+    (tmp_path / 'dodo.py').write_text(open(source).read())
+    (tmp_path / 'poo').write_text('x')
+    proc = oracle(tmp_path, 'clean', *(['-n'] if dryrun else []))
+    assert proc.returncode == 0, proc.stderr
+    (tmp_path / 'poo').write_text('x')
+    monkeypatch.chdir(tmp_path)
+    _, tasks = _dodo.load(str(tmp_path / 'dodo.py'), {})
+    out = io.StringIO()
+    for task in reversed(tasks):
+        _dodo.clean(task, dryrun, out)
+    assert out.getvalue() == proc.stdout
+    if sample == 'clean_mix.py':
+        assert os.path.exists(tmp_path / 'poo') == dryrun
+
+
+def test_invalid_command_messages():
+    from doit.exceptions import InvalidCommand
+    err = InvalidCommand(not_found='xyz')
+    assert str(err) == ('Invalid parameter: "xyz". Must be a command, task, '
+                        'or a target.\nType "doit help" to see available '
+                        'commands.\nType "doit list" to see available tasks.\n')
+    err.cmd_used, err.bin_name = 'run', 'dodo'
+    assert str(err) == ('command `run` invalid parameter: "xyz". Must be a '
+                        'task, or a target.\nType "dodo list" to see '
+                        'available tasks')
+    assert str(InvalidCommand('plain')) == 'plain'
+
+
+def test_unknown_task_like_doit(tmp_path):
+    (tmp_path / 'dodo.py').write_text('def task_a():\n    return {"actions": []}\n')
+    from doit.exceptions import InvalidCommand
+    for args, used in ((['nope'], None), (['run', 'nope'], 'run')):
+        proc = oracle(tmp_path, *args)
+        err = InvalidCommand(not_found='nope')
+        err.cmd_used = used
+        err.bin_name = '-m'  # sys.argv[0] of `python3 -m doit`
+        assert (proc.returncode, proc.stderr) == (3, 'ERROR: %s\n' % err)
+
+
+def test_failure_records():
+    from doit.exceptions import (BaseFail, DependencyError, SetupError,
+                                 TaskError, TaskFailed, UnmetDependency)
+    fail = TaskFailed('msg')
+    assert (fail.get_name(), fail.get_msg(), repr(fail), str(fail)) == (
+        'TaskFailed', 'msg\n', '(<TaskFailed> msg)', 'TaskFailed\nmsg\n')
+    assert isinstance(UnmetDependency('x'), TaskFailed)
+    try:
+        raise KeyError('k')
+    except KeyError as exc:
+        error = TaskError('wrapped', exc)
+    assert error.get_msg().startswith('wrapped\nTraceback (most recent call '
+                                      'last):\n')
+    assert error.get_msg().endswith("KeyError: 'k'\n")
+    setup = SetupError('outer', error)
+    assert setup.traceback == error.traceback
+    assert setup.get_msg() == 'outer\n' + ''.join(error.traceback)
+    assert all(issubclass(cls, BaseFail) for cls in
+               (TaskFailed, TaskError, SetupError, DependencyError))

@@ -273,15 +273,15 @@ static void dir_kill(struct watch *w, struct wdir *d, bool rm)
 	w->resolve_needed = true;
 }
 
-/* Forget d and every record below it. rm: also remove d's kernel watch (the
- * records below always lose theirs). */
-static void dir_drop(struct watch *w, struct wdir *d, bool rm)
+/* Forget d and, unless it was deleted (a deleted folder was empty), every record
+ * below it. rm: also remove d's kernel watch (the records below always lose theirs). */
+static void dir_drop(struct watch *w, struct wdir *d, bool rm, bool deleted)
 {
 	size_t i;
 
 	if (d->dead)
 		return;
-	for (i = 0; i < w->dirs.n; i++) {
+	for (i = 0; i < w->dirs.n && !deleted; i++) {
 		struct wdir *c = w->dirs.v[i];
 		if (!c->dead && c != d && path_under(c->path, d->path, d->len))
 			dir_kill(w, c, true);
@@ -332,7 +332,7 @@ static struct wdir *dir_watch(struct watch *w, const char *path, bool follow)
 	if (old) {
 		if (stat(old->path, &ost) == 0 && ost.st_dev == old->dev && ost.st_ino == old->ino)
 			return old;  /* one folder under two names: the first name wins */
-		dir_drop(w, old, false);  /* it moved here; the wd now serves path */
+		dir_drop(w, old, false, false);  /* it moved here; the wd now serves path */
 	}
 	if ((follow ? stat(path, &st) : lstat(path, &st)) != 0) {
 		inotify_rm_watch(w->fd, wd);
@@ -508,7 +508,7 @@ static void rescan(struct watch *w)
 		struct stat st;
 		if (!d->dead && (stat(d->path, &st) != 0 || st.st_dev != d->dev ||
 		                 st.st_ino != d->ino))
-			dir_drop(w, d, true);
+			dir_drop(w, d, true, false);
 	}
 	for (i = 0; i < w->targets.n && !w->limit_hit; i++)
 		target_resolve(w, w->targets.v[i], RESCAN);
@@ -545,7 +545,7 @@ static void dir_gone(struct watch *w, struct wdir *d, uint32_t mask)
 		return;  /* moved to where the record already says it is */
 	if (d->rec || d->listed || target_find(w, d->path))
 		note(w, d->path);
-	dir_drop(w, d, (mask & IN_MOVE_SELF) != 0);
+	dir_drop(w, d, (mask & IN_MOVE_SELF) != 0, (mask & IN_MOVE_SELF) == 0);
 }
 
 static void handle_event(struct watch *w, const struct inotify_event *ev)
@@ -576,7 +576,7 @@ static void handle_event(struct watch *w, const struct inotify_event *ev)
 		return;
 	if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
 		if ((c = dir_find(w, path)))
-			dir_drop(w, c, true);
+			dir_drop(w, c, true, false);
 		return;
 	}
 	if (!(ev->mask & (IN_CREATE | IN_MOVED_TO)))

@@ -37,7 +37,8 @@ int watch_add(struct watch *w, const char *path, bool recursive, struct err *e);
 void watch_clear(struct watch *w);
 
 /* A descriptor to poll() for readiness (then call watch_wait with timeout 0), or -1
- * with the polling backend. */
+ * with the polling backend. Ask again after watch_add and watch_wait: a limit hit
+ * there switches w to polling for good. */
 int watch_fd(struct watch *w);
 
 /* Milliseconds until watch_wait(w, 0, ...) may have something to do without the

@@ -289,6 +289,15 @@ TEST(error_list_without_vars)
 	            "(parsing options: ['--foo'])");
 }
 
+/* BUG: the list is Python's repr() of the arguments: double quotes around a string with
+ * a single quote in it, backslash escapes (python3 -m doit --foo "it's" 'back\slash'). */
+TEST(error_list_is_python_repr)
+{
+	CHECK_ERROR("--foo it's a\"b both'\" back\\slash tab\there",
+	            "Error parsing Command: option --foo not recognized (parsing options: "
+	            "['--foo', \"it's\", 'a\"b', 'both\\'\"', 'back\\\\slash', 'tab\\there'])");
+}
+
 /* BUG: Python's getopt accepts any unambiguous prefix of a long option:
  * python3 -m doit --verb 0 t, --con t and --always t all work; --c is
  * "option --c not a unique prefix". cli.c only accepts exact names. */
@@ -388,6 +397,7 @@ int main(void)
 	RUN(int_errors);
 	RUN(int_values);
 	RUN(error_list_without_vars);
+	RUN(error_list_is_python_repr);
 	RUN(long_option_prefixes);
 	RUN(config_does_not_override_command_line);
 	RUN(reuse);

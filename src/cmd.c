@@ -4,17 +4,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "frontend.h"
 #include "graph.h"
 
+static const char *const backends[] = {"dbm", "", "json", "", "sqlite3", "", NULL};
+
+/* doit's order: the state options, then the loader's. */
 const struct optdef cmd_loader_opts[] = {
-	{"dodoFile", 'f', "file", OPT_STR, "dodo.py", "load task from dodo FILE"},
-	{"cwdPath", 'd', "dir", OPT_STR, NULL, "set path to be used as cwd directory"},
-	{"seek_file", 'k', "seek-file", OPT_BOOL, NULL, "seek dodo file on parent folders"},
-	{"dep_file", 0, "db-file", OPT_STR, ".dodo.db", "file used to save successful runs"},
-	{"backend", 0, "backend", OPT_STR, "sqlite3", "accepted for doit compatibility"},
+	{"dep_file", 0, "db-file", OPT_STR, ".dodo.db", "file used to save successful runs "
+	 "[default: %(default)s]", NULL, NULL, NULL},
+	{"backend", 0, "backend", OPT_STR, "sqlite3", "Select dependency file backend. "
+	 "[default: %(default)s]\n(accepted for doit compatibility: dodo always keeps its "
+	 "state in SQLite)", NULL, NULL, backends},
 	{"check_file_uptodate", 0, "check_file_uptodate", OPT_STR, "md5",
-	 "how to check if files are up to date: md5 (content) or timestamp"},
+	 "Choose how to check if files have been modified.\nAvailable options [default: "
+	 "%(default)s]:\n  'md5': use the md5sum\n  'timestamp': use the timestamp\n", NULL, NULL, NULL},
+	{"dodoFile", 'f', "file", OPT_STR, "dodo.py", "load task from dodo FILE "
+	 "[default: %(default)s]", NULL, NULL, NULL},
+	{"cwdPath", 'd', "dir", OPT_STR, NULL, "set path to be used as cwd directory (file "
+	 "paths on dodo file are relative to dodo.py location).", NULL, NULL, NULL},
+	{"seek_file", 'k', "seek-file", OPT_BOOL, NULL, "seek dodo file on parent folders "
+	 "[default: %(default)s]", "DOIT_SEEK_FILE", NULL, NULL},
 	{0},
 };
 
@@ -22,7 +33,7 @@ int cmd_error(const struct err *e)
 {
 	if (!e->printed) {
 		fflush(stdout);
-		fprintf(stderr, "ERROR: %s\n", e->msg);
+		fprintf(stderr, e->raw ? "%s" : "ERROR: %s\n", e->msg);
 	}
 	return e->code ? e->code : 3;
 }
@@ -31,11 +42,15 @@ int cmd_load(struct cmd_env *env, struct opts *o, struct graph *g, struct vec *d
 {
 	struct load_request rq = {0};
 	struct err e = {0};
+	int rc;
 
 	rq.file = opts_str(o, "dodoFile");
 	rq.dir = opts_str(o, "cwdPath");
 	rq.seek = opts_int(o, "seek_file");
 	rq.vars = &o->vars;
+	rq.create_all = env->cmd && !env->cmd->execute;
+	if ((rc = cmd_config(env, o)) != 0)
+		return rc;
 	if (env->loader->load(env->loader, &rq, g, o, def_tasks, &e) < 0)
 		return cmd_error(&e);
 	if (graph_finalize(g, &e) < 0)
@@ -45,6 +60,10 @@ int cmd_load(struct cmd_env *env, struct opts *o, struct graph *g, struct vec *d
 
 static int not_found(struct cmd_env *env, const char *name, struct err *e)
 {
+	if (env->cmd_given && env->cmd)
+		return seterr(e, 3, "command `%s` invalid parameter: \"%s\". Must be a task, or "
+		              "a target.\nType \"%s list\" to see available tasks",
+		              env->cmd->name, name, env->bin_name);
 	return seterr(e, 3, "Invalid parameter: \"%s\". Must be a command, task, or a "
 	              "target.\nType \"%s help\" to see available commands.\n"
 	              "Type \"%s list\" to see available tasks.\n",
@@ -105,4 +124,58 @@ int cmd_select(struct cmd_env *env, struct graph *g, struct vec *args, struct ve
 	}
 	vec_free(&names);
 	return rc;
+}
+
+const struct command *cmd_find(const struct cmd_env *env, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < env->ncommands; i++)
+		if (strcmp(env->commands[i].name, name) == 0)
+			return &env->commands[i];
+	return NULL;
+}
+
+static size_t count_opts(const struct optdef *d)
+{
+	size_t n = 0;
+
+	while (d && d[n].name)
+		n++;
+	return n;
+}
+
+struct optdef *cmd_optdefs(const struct command *c)
+{
+	size_t a = c->tasks ? count_opts(cmd_loader_opts) : 0, b = count_opts(c->opts);
+	struct optdef *d = xcalloc(a + b + 1, sizeof(*d));
+
+	if (a)
+		memcpy(d, cmd_loader_opts, a * sizeof(*d));
+	if (b)
+		memcpy(d + a, c->opts, b * sizeof(*d));
+	return d;
+}
+
+int cmd_config(struct cmd_env *env, struct opts *o)
+{
+	struct err e = {0};
+
+	if (!env->config && !(env->config = config_read(env->loader, &e)))
+		return cmd_error(&e);
+	if (config_apply(env->config, "GLOBAL", o, &e) < 0 ||
+	    (env->cmd && config_apply(env->config, env->cmd->name, o, &e) < 0))
+		return cmd_error(&e);
+	return 0;
+}
+
+int cmd_parse(struct cmd_env *env, struct opts *o, struct optdef **defs, int argc,
+              char **argv)
+{
+	struct err e = {0};
+
+	*defs = cmd_optdefs(env->cmd);
+	if (opts_parse(o, *defs, argc, argv, &e) < 0)
+		return cmd_error(&e);
+	return cmd_config(env, o);
 }

@@ -106,6 +106,7 @@ int seterr(struct err *e, int code, const char *fmt, ...)
 	if (!e)
 		return -1;
 	e->code = code;
+	e->printed = e->raw = false;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);

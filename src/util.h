@@ -27,6 +27,7 @@ char *xasprintf(const char *fmt, ...);
 struct err {
 	int code;       /* exit code the caller should use (2 or 3 usually) */
 	bool printed;   /* the message was already shown to the user */
+	bool raw;       /* msg is the whole text to show (no "ERROR: " prefix) */
 	char msg[4096];
 };
 

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 			perror(argv[i]);
 			return 1;
 		}
-		printf("static const char src%d[] = {\n", i);
+		printf("static const unsigned char src%d[] = {\n", i);
 		emit_file(in);
 		printf("};\n");
 		fclose(in);
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 		const char *rel = argv[i];
 		if (strncmp(rel, argv[1], rootlen) == 0 && rel[rootlen] == '/')
 			rel += rootlen + 1;
-		printf("\t{\"%s\", src%d},\n", rel, i);
+		printf("\t{\"%s\", (const char *)src%d},\n", rel, i);
 	}
 	printf("\t{NULL, NULL}\n};\n");
 	return 0;

@@ -335,6 +335,7 @@ bool py_exc_to_err(struct err *e)
 			restore_exc(exc);
 		m = py_exc_text();
 		seterr(e, 3, "%s", m);
+		e->raw = true;
 		free(m);
 		return false;
 	}
@@ -344,6 +345,7 @@ bool py_exc_to_err(struct err *e)
 	code = args && PyTuple_Size(args) > 1 ? PyTuple_GetItem(args, 1) : NULL;
 	m = py_str(msg);
 	seterr(e, code ? (int)PyLong_AsLong(code) : 3, "%s", m ? m : "");
+	e->raw = true;
 	PyErr_Clear();
 	free(m);
 	Py_XDECREF(args);

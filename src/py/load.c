@@ -119,6 +119,12 @@ static int apply_config(PyObject *cfg, struct opts *o, struct vec *def_tasks, st
 		} else if (k && (PyUnicode_Check(val) || PyLong_Check(val))) {
 			v = py_str(val);
 			rc = opts_config(o, k, v, e);
+		} else if (k && strcmp(k, "reporter") == 0 && PyType_Check(val)) {
+			/* a reporter class: the Python reporter (report_py.c) takes it */
+			PyObject *r = py_cmds_call("set_config_reporter", Py_BuildValue("(O)", val));
+			Py_XDECREF(r);
+			PyErr_Clear();
+			rc = opts_config(o, k, "__config__", e);
 		}
 		free(k);
 		free(v);
@@ -157,16 +163,12 @@ static int py_load(struct loader *l, const struct load_request *rq, struct graph
 	pyfront.g = g;
 	g->fe = &pyfront.fe;
 	vars = vars_dict(rq->vars);
-	r = vars ? py_call("load", Py_BuildValue("(sO)", path, vars)) : NULL;
+	r = vars ? py_call("load", Py_BuildValue("(sO()ON)", path, vars,
+	                                         rq->create_all ? Py_False : Py_True,
+	                                         py_config_sections())) : NULL;
 	fflush(stdout);
 	if (!r) {
-		if (py_exc_to_err(e)) {
-			fflush(stdout);
-			fputs(e->msg, stderr);
-			e->printed = true;
-		} else {
-			e->printed = false;
-		}
+		py_exc_to_err(e);
 		goto out;
 	}
 	if (!PyTuple_Check(r) || PyTuple_Size(r) != 2) {
@@ -201,7 +203,9 @@ struct loader *pyfront_loader(int argc, char **argv)
 	pyfront.loader.load = py_load;
 	pyfront.loader.unload = py_unload;
 	pyfront.loader.ctx = &pyfront;
+	pyfront.loader.read_config = py_read_config;
 	pyfront.fe.ops = &py_frontend_ops;
+	pyfront.fe.cmd_ops = &py_cmd_ops;
 	pyfront.fe.ctx = &pyfront;
 	return &pyfront.loader;
 }

@@ -16,7 +16,12 @@ struct optdef {
 	const char *long_;      /* NULL: none */
 	enum opt_type type;
 	const char *def;        /* default value as text (NULL: none) */
-	const char *help;
+	const char *help;       /* doit's text; "%(default)s" shows the default */
+	const char *env;        /* environment variable that sets it (as given), or NULL */
+	const char *inverse;    /* OPT_BOOL: long name that clears it, or NULL */
+	const char *const *choices;     /* allowed values: name, description pairs,
+	                                 * NULL-terminated (a name "*" admits any value,
+	                                 * checked later); or NULL for any */
 };
 
 struct optval {

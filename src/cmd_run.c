@@ -10,23 +10,43 @@
 #include "run.h"
 #include "state.h"
 
-static const struct optdef run_opts[] = {
-	{"always", 'a', "always-execute", OPT_BOOL, NULL, "always execute tasks even if up-to-date"},
-	{"continue", 'c', "continue", OPT_BOOL, NULL, "continue executing tasks even after a failure"},
+static const char *const reporters[] = {
+	"console", "console output",
+	"executed-only", "console, no output for skipped (up-to-date) and group tasks",
+	"json", "output in JSON format",
+	"zero", "report only internal errors from doit",
+	"error-only", "output only errors",
+	"*", NULL,      /* others: the front-end's reporters, checked when the run starts */
+	NULL,
+};
+
+const struct optdef cmd_run_opts[] = {
+	{"always", 'a', "always-execute", OPT_BOOL, NULL, "always execute tasks even if "
+	 "up-to-date [default: %(default)s]", NULL, NULL, NULL},
+	{"continue", 'c', "continue", OPT_BOOL, NULL, "continue executing tasks even after a "
+	 "failure [default: %(default)s]", NULL, "no-continue", NULL},
 	{"verbosity", 'v', "verbosity", OPT_INT, NULL, "0 capture (do not print) stdout/stderr "
-	 "from task; 1 capture stdout only; 2 do not capture anything"},
-	{"reporter", 'r', "reporter", OPT_STR, "console", "choose output reporter"},
-	{"outfile", 'o', "output-file", OPT_STR, NULL, "write output into file"},
-	{"num_process", 'n', "process", OPT_INT, "0", "number of subprocesses"},
-	{"par_type", 'P', "parallel-type", OPT_STR, "process", "process or thread"},
+	 "from task.\n1 capture stdout only.\n2 do not capture anything (print everything "
+	 "immediately).\n[default: 1]", NULL, NULL, NULL},
+	{"reporter", 'r', "reporter", OPT_STR, "console", "Choose output reporter.\n"
+	 "[default: %(default)s]", NULL, NULL, reporters},
+	{"outfile", 'o', "output-file", OPT_STR, NULL, "write output into file "
+	 "[default: stdout]", NULL, NULL, NULL},
+	{"num_process", 'n', "process", OPT_INT, "0", "number of subprocesses "
+	 "[default: %(default)s]", NULL, NULL, NULL},
+	{"par_type", 'P', "parallel-type", OPT_STR, "process", "Tasks can be executed in "
+	 "parallel in different ways:\n'process': uses python multiprocessing module\n"
+	 "'thread': uses threads\n[default: %(default)s]\n", NULL, NULL, NULL},
 	{"pdb", 0, "pdb", OPT_BOOL, NULL, "get into PDB (python debugger) post-mortem in case "
-	 "of unhandled exception"},
+	 "of unhandled exception", NULL, NULL, NULL},
 	{"single", 's', "single", OPT_BOOL, NULL, "Execute only specified tasks ignoring their "
-	 "task_dep"},
+	 "task_dep [default: %(default)s]", NULL, NULL, NULL},
 	{"auto_delayed_regex", 0, "auto-delayed-regex", OPT_BOOL, NULL, "Uses the default regex "
-	 "\".*\" for every delayed task loader for which no regex was explicitly defined"},
+	 "\".*\" for every delayed task loader for which no regex was explicitly defined",
+	 NULL, NULL, NULL},
 	{"failure_verbosity", 0, "failure-verbosity", OPT_INT, "0", "Control re-display "
-	 "stdout/stderr for failed tasks on report summary"},
+	 "stdout/stderr for failed tasks on report summary.\n0 do not show re-display\n"
+	 "1 re-display stderr only\n2 re-display both stderr/stdout\n[default: 0]\n", NULL, NULL, NULL},
 	{0},
 };
 
@@ -38,11 +58,11 @@ static struct optdef *all_opts(void)
 
 	while (cmd_loader_opts[a].name)
 		a++;
-	while (run_opts[b].name)
+	while (cmd_run_opts[b].name)
 		b++;
 	d = xcalloc(a + b + 1, sizeof(*d));
 	memcpy(d, cmd_loader_opts, a * sizeof(*d));
-	memcpy(d + a, run_opts, b * sizeof(*d));
+	memcpy(d + a, cmd_run_opts, b * sizeof(*d));
 	return d;
 }
 
@@ -140,8 +160,12 @@ int cmd_run(struct cmd_env *env, int argc, char **argv)
 	}
 	rep = reporter_new(opts_str(&o, "reporter"), g, out, (int)opts_int(&o, "failure_verbosity"));
 	if (!rep) {
-		seterr(&e, 3, "No reporter named '%s'. Type '%s help run' to see a list of "
-		       "available reporters.", opts_str(&o, "reporter"), env->bin_name);
+		struct buf names = {0};
+		for (i = 0; reporter_names[i]; i++)
+			buf_printf(&names, "%s'%s'", i ? ", " : "", reporter_names[i]);
+		seterr(&e, 3, "Error parsing parameter 'reporter'. Provided '%s' but available "
+		       "choices are: %s.", opts_str(&o, "reporter"), buf_str(&names));
+		buf_free(&names);
 		rc = cmd_error(&e);
 		goto out;
 	}

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "util.h"
 
@@ -73,9 +74,39 @@ struct frontend_ops {
 	                      struct err *e);
 };
 
+/* Texts the commands other than run ask of the front-end. */
+enum fe_text {
+	FE_TEXT_INFO,       /* `info`: the fields only the front-end knows (getargs, params,
+	                     * verbosity, watch), as doit prints them */
+	FE_TEXT_UPTODATE,   /* `info`: uptodate entry number index, as doit prints it */
+	FE_TEXT_HELP,       /* `help TASK`: the task's line and its parameters */
+};
+
+struct reporter;
+
+/* What the commands other than run ask of the front-end. Every hook is optional. */
+struct frontend_cmd_ops {
+	/* Clean t: return 1 when the engine must remove its targets (clean: True); else run
+	 * its clean actions (with dryrun only those taking a `dryrun` argument), printing
+	 * doit's lines, and return 0. -1 with e on an internal error. */
+	int (*clean)(struct frontend *fe, struct task *t, bool dryrun, struct err *e);
+	/* A text about t (malloc'd), or NULL for none. */
+	char *(*text)(struct frontend *fe, struct task *t, enum fe_text what, size_t index);
+	/* A reporter the front-end defines (a class in the task file's configuration, a
+	 * plugin), or NULL when it knows no reporter of that name. */
+	struct reporter *(*reporter)(struct frontend *fe, const char *name, struct graph *g,
+	                             FILE *out, int failure_verbosity);
+	/* strace: make t's command actions run under `strace -f -e trace=file` appending to
+	 * trace_file, and add the task `strace_report` (printing R/W lines; show_all: also
+	 * files outside the folder) to g. 0 or -1 with e. */
+	int (*strace)(struct frontend *fe, struct graph *g, struct task *t,
+	              const char *trace_file, bool show_all, struct err *e);
+};
+
 struct frontend {
 	const struct frontend_ops *ops;
 	void *ctx;
+	const struct frontend_cmd_ops *cmd_ops;     /* or NULL */
 };
 
 /* Loading a task file (the front door). */
@@ -86,6 +117,8 @@ struct load_request {
 	const char *dir;            /* -d: the working folder, or NULL (the file's folder) */
 	bool seek;                  /* -k: look for the file in parent folders */
 	const struct vec *vars;     /* "name=value" command-line variables (char *) */
+	bool create_all;            /* run delayed (create_after) creators now: every
+	                             * command that does not execute tasks */
 };
 
 struct loader {
@@ -97,6 +130,13 @@ struct loader {
 	            struct opts *o, struct vec *default_tasks, struct err *e);
 	/* Release everything load made (tasks' front-end objects, the interpreter). */
 	void (*unload)(struct loader *l);
+	/* Read the configuration files among paths that exist (NULL-terminated; a later one
+	 * overrides an earlier one): add(arg, section, key, value) for each setting, values
+	 * as text. Optional. Returns 0, or -1 with e (code 3). */
+	int (*read_config)(struct loader *l, const char *const *paths,
+	                   void (*add)(void *arg, const char *section, const char *key,
+	                               const char *value),
+	                   void *arg, struct err *e);
 	void *ctx;
 };
 

@@ -1,33 +1,77 @@
 /* dodo: run doit task files with a C engine. main: a table of subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "py/pyfront.h"
 #include "util.h"
 
-static const struct {
-	const char *name;
-	int (*fn)(struct cmd_env *env, int argc, char **argv);
-} commands[] = {
-	{"run", cmd_run},
+/* name, function, purpose, usage, description, options, loads tasks, executes tasks */
+static const struct command commands[] = {
+	{"clean", cmd_clean, "clean action / remove targets", "[TASK ...]",
+	 cmd_clean_description, cmd_clean_opts, true, false},
+	{"dumpdb", cmd_dumpdb, "dump dependency DB", "", NULL, cmd_dumpdb_opts, false, false},
+	{"forget", cmd_forget, "clear successful run status from internal DB", "[TASK ...]",
+	 NULL, cmd_forget_opts, true, false},
+	{"help", cmd_help, "show help", "[TASK] [COMMAND]", NULL, cmd_no_opts, true, false},
+	{"ignore", cmd_ignore, "ignore task (skip) on subsequent runs", "TASK [TASK ...]",
+	 NULL, cmd_no_opts, true, false},
+	{"info", cmd_info, "show info about a task", "TASK", NULL, cmd_info_opts, true, false},
+	{"list", cmd_list, "list tasks from dodo file", "[TASK ...]", NULL, cmd_list_opts,
+	 true, false},
+	{"reset-dep", cmd_resetdep, "recompute and save the state of file dependencies "
+	 "without executing actions", "[TASK ...]", cmd_resetdep_description, cmd_no_opts,
+	 true, false},
+	{"run", cmd_run, "run tasks", "[TASK/TARGET...]", NULL, cmd_run_opts, true, true},
+	{"strace", cmd_strace, "use strace to list file_deps and targets", "TASK",
+	 cmd_strace_description, cmd_strace_opts, true, true},
+	{"tabcompletion", cmd_completion, "generate script for tab-completion", "", NULL,
+	 cmd_completion_opts, true, false},
 };
+
+/* The index of the first argument that is not a NAME=VALUE variable (doit's
+ * process_args), or argc. */
+static int first_word(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-' || !strchr(argv[i], '='))
+			break;
+	return i;
+}
 
 int main(int argc, char **argv)
 {
 	struct cmd_env env = {0};
-	size_t i;
-	int rc;
+	const struct command *c;
+	char **args;
+	int w, rc;
 
 	env.bin_name = "dodo";
 	env.loader = pyfront_loader(argc, argv);
+	env.commands = commands;
+	env.ncommands = sizeof(commands) / sizeof(commands[0]);
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("dodo %s (doit-compatible task runner)\n", DODO_VERSION);
 		return 0;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (argc > 1 && strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(&env, argc - 2, argv + 2);
-	rc = cmd_run(&env, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return cmd_usage(&env);
+	w = first_word(argc, argv);
+	c = w < argc ? cmd_find(&env, argv[w]) : NULL;
+	if (!c) {
+		env.cmd = cmd_find(&env, "run");
+		return cmd_run(&env, argc - 1, argv + 1);
+	}
+	/* the arguments without the command's name (variables before it stay) */
+	args = xcalloc((size_t)argc, sizeof(*args));
+	memcpy(args, argv + 1, (size_t)(w - 1) * sizeof(*args));
+	memcpy(args + w - 1, argv + w + 1, (size_t)(argc - w - 1) * sizeof(*args));
+	env.cmd = c;
+	env.cmd_given = true;
+	rc = c->fn(&env, argc - 2, args);
+	free(args);
 	return rc;
 }

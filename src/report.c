@@ -6,7 +6,8 @@
 #include "frontend.h"
 #include "graph.h"
 
-const char *const reporter_names[] = {"console", "executed-only", "zero", NULL};
+const char *const reporter_names[] = {"console", "executed-only", "json", "zero",
+                                      "error-only", NULL};
 
 static const char *title(struct reporter *r, struct task *t)
 {
@@ -118,14 +119,10 @@ static void nop_failure(struct reporter *r, struct task *t, const struct outcome
 {
 }
 
-static void nop_msg(struct reporter *r, const char *msg)
-{
-}
-
 static void zero_runtime_error(struct reporter *r, const char *msg)
 {
 	fflush(r->out);
-	fprintf(stderr, "%s\n", msg);
+	fputs(msg, stderr);
 }
 
 static void nop_complete(struct reporter *r)
@@ -143,9 +140,16 @@ static const struct reporter_ops executed_only_ops = {
 	con_cleanup_error, con_runtime_error, con_complete, NULL,
 };
 
+/* doit's ZeroReporter keeps ConsoleReporter's cleanup_error (stderr). */
 static const struct reporter_ops zero_ops = {
 	nop_task, nop_task, nop_failure, nop_task, nop_task, nop_task, nop_task,
-	nop_msg, zero_runtime_error, nop_complete, NULL,
+	con_cleanup_error, zero_runtime_error, nop_complete, NULL,
+};
+
+/* doit 0.37's error-only: failures as they happen, teardown errors. */
+static const struct reporter_ops error_only_ops = {
+	nop_task, nop_task, con_failure, nop_task, nop_task, nop_task, nop_task,
+	con_cleanup_error, zero_runtime_error, nop_complete, NULL,
 };
 
 struct reporter *reporter_new(const char *name, struct graph *g, FILE *out,
@@ -155,15 +159,22 @@ struct reporter *reporter_new(const char *name, struct graph *g, FILE *out,
 		{"console", &console_ops},
 		{"executed-only", &executed_only_ops},
 		{"zero", &zero_ops},
+		{"error-only", &error_only_ops},
 	};
 	struct reporter *r;
 	size_t i;
 
+	if (strcmp(name, "json") == 0)
+		return reporter_json_new(g, out, failure_verbosity);
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(table[i].name, name) == 0)
 			break;
-	if (i == sizeof(table) / sizeof(table[0]))
+	if (i == sizeof(table) / sizeof(table[0])) {
+		struct frontend *fe = g ? g->fe : NULL;
+		if (fe && fe->cmd_ops && fe->cmd_ops->reporter)
+			return fe->cmd_ops->reporter(fe, name, g, out, failure_verbosity);
 		return NULL;
+	}
 	r = xcalloc(1, sizeof(*r));
 	r->ops = table[i].ops;
 	r->g = g;

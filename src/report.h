@@ -47,6 +47,10 @@ struct reporter *reporter_new(const char *name, struct graph *g, FILE *out,
                               int failure_verbosity);
 void reporter_free(struct reporter *r);
 
+/* doit's json reporter (report_json.c): everything the run prints to stdout and stderr is
+ * captured; one JSON document goes to out at the end. */
+struct reporter *reporter_json_new(struct graph *g, FILE *out, int failure_verbosity);
+
 /* Names of the built-in reporters, NULL-terminated. */
 extern const char *const reporter_names[];
 

@@ -56,4 +56,20 @@ int py_sync_deps(struct graph *g, struct task *t, struct err *e);
 
 extern const struct frontend_ops py_frontend_ops;
 
+/* Commands other than run (cmds.c, report_py.c). */
+extern const struct frontend_cmd_ops py_cmd_ops;
+/* Call _dodo_cmds.<fn>(args...) (args: a new tuple, stolen). New reference or NULL with
+ * a Python exception set. */
+PyObject *py_cmds_call(const char *fn, PyObject *args);
+/* The loader's read_config: the configuration files, parsed by _dodo_cmds. */
+int py_read_config(struct loader *l, const char *const *paths,
+                   void (*add)(void *arg, const char *section, const char *key,
+                               const char *value),
+                   void *arg, struct err *e);
+/* The configuration sections read (a dict; new reference, never NULL). */
+PyObject *py_config_sections(void);
+/* A reporter written in Python (frontend_cmd_ops.reporter). */
+struct reporter *py_reporter_new(struct frontend *fe, const char *name, struct graph *g,
+                                 FILE *out, int failure_verbosity);
+
 #endif

@@ -1,0 +1,215 @@
+/* What the commands other than run ask of the dodo.py front-end: configuration files,
+ * clean actions, texts of info and help, strace. Calls the _dodo_cmds module. */
+#include "py.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "graph.h"
+
+/* Call _dodo_cmds.<fn>(args...) (args: a new tuple, stolen). New reference, or NULL with
+ * a Python exception set. */
+PyObject *py_cmds_call(const char *fn, PyObject *args)
+{
+	PyObject *mod, *f, *r = NULL;
+
+	if (!args)
+		return NULL;
+	mod = PyImport_ImportModule("_dodo_cmds");
+	f = mod ? PyObject_GetAttrString(mod, fn) : NULL;
+	if (f)
+		r = PyObject_Call(f, args, NULL);
+	Py_XDECREF(f);
+	Py_XDECREF(mod);
+	Py_DECREF(args);
+	return r;
+}
+
+/* The virtualenv of a task file in the current folder (the configuration files are read
+ * before the task file is found): VIRTUAL_ENV, or ./.venv. */
+static char *cwd_venv(void)
+{
+	const char *env = getenv("VIRTUAL_ENV");
+
+	if (env && *env)
+		return xstrdup(env);
+	if (access(".venv", F_OK) == 0) {
+		char *cwd = getcwd(NULL, 0);
+		char *p = cwd ? xasprintf("%s/.venv", cwd) : NULL;
+		free(cwd);
+		return p;
+	}
+	return NULL;
+}
+
+/* The message of a _dodo_cmds.ConfigError, or the traceback of anything else. */
+static void config_error(struct err *e)
+{
+	PyObject *type, *value, *tb, *mod, *cls;
+	char *msg;
+
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	mod = PyImport_ImportModule("_dodo_cmds");
+	cls = mod ? PyObject_GetAttrString(mod, "ConfigError") : NULL;
+	if (cls && value && PyObject_IsInstance(value, cls) == 1) {
+		PyObject *s = PyObject_Str(value);
+		msg = py_str(s);
+		Py_XDECREF(s);
+		seterr(e, 3, "%s", msg ? msg : "invalid configuration file");
+		free(msg);
+		Py_XDECREF(type);
+		Py_XDECREF(value);
+		Py_XDECREF(tb);
+	} else {
+		PyErr_Restore(type, value, tb);
+		msg = py_exc_text();
+		seterr(e, 3, "%s", msg);
+		free(msg);
+	}
+	PyErr_Clear();
+	Py_XDECREF(cls);
+	Py_XDECREF(mod);
+}
+
+int py_read_config(struct loader *l, const char *const *paths,
+                   void (*add)(void *arg, const char *section, const char *key,
+                               const char *value),
+                   void *arg, struct err *e)
+{
+	PyObject *list, *r, *seq;
+	char *venv = cwd_venv();
+	Py_ssize_t i, n = 0;
+	int rc;
+
+	rc = py_start(venv, e);
+	free(venv);
+	if (rc < 0)
+		return -1;
+	while (paths[n])
+		n++;
+	list = PyList_New(n);
+	for (i = 0; list && i < n; i++)
+		PyList_SET_ITEM(list, i, PyUnicode_DecodeFSDefault(paths[i]));
+	r = list ? py_cmds_call("read_config", Py_BuildValue("(N)", list)) : NULL;
+	seq = r ? PySequence_Fast(r, "read_config must return a list") : NULL;
+	Py_XDECREF(r);
+	if (!seq) {
+		config_error(e);
+		return -1;
+	}
+	for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+		PyObject *ent = PySequence_Fast_GET_ITEM(seq, i);
+		char *sec = py_str(PyTuple_GetItem(ent, 0));
+		char *key = py_str(PyTuple_GetItem(ent, 1));
+		char *val = py_str(PyTuple_GetItem(ent, 2));
+
+		if (sec && key)
+			add(arg, sec, key, val);
+		free(sec);
+		free(key);
+		free(val);
+	}
+	PyErr_Clear();
+	Py_DECREF(seq);
+	return 0;
+}
+
+PyObject *py_config_sections(void)
+{
+	PyObject *r = py_cmds_call("sections", PyTuple_New(0));
+
+	if (!r) {
+		PyErr_Clear();
+		Py_RETURN_NONE;
+	}
+	return r;
+}
+
+static void flush_py(void)
+{
+	PyObject *r = PyRun_String("import sys\nfor _s in (sys.stdout, sys.stderr):\n"
+	                           "    _s and _s.flush()\n", Py_file_input,
+	                           PyModule_GetDict(PyImport_AddModule("__main__")),
+	                           PyModule_GetDict(PyImport_AddModule("__main__")));
+	if (!r)
+		PyErr_Clear();
+	Py_XDECREF(r);
+}
+
+static int cmd_clean(struct frontend *fe, struct task *t, bool dryrun, struct err *e)
+{
+	PyObject *r;
+	int rc;
+
+	if (!t->fe)
+		return 0;
+	fflush(stdout);
+	r = py_cmds_call("clean", Py_BuildValue("(OO)", t->fe, dryrun ? Py_True : Py_False));
+	flush_py();
+	if (!r) {
+		py_exc_to_err(e);
+		return -1;
+	}
+	rc = PyObject_IsTrue(r) == 1;
+	Py_DECREF(r);
+	return rc;
+}
+
+static char *cmd_text(struct frontend *fe, struct task *t, enum fe_text what, size_t index)
+{
+	PyObject *r = NULL;
+	char *s;
+
+	if (!t->fe)
+		return NULL;
+	if (what == FE_TEXT_INFO)
+		r = py_cmds_call("info_text", Py_BuildValue("(O)", t->fe));
+	else if (what == FE_TEXT_UPTODATE)
+		r = py_cmds_call("uptodate_text", Py_BuildValue("(On)", t->fe, (Py_ssize_t)index));
+	else if (what == FE_TEXT_HELP)
+		r = py_cmds_call("help_text", Py_BuildValue("(O)", t->fe));
+	if (!r) {
+		char *tb = py_exc_text();
+		fflush(stdout);
+		fputs(tb, stderr);
+		free(tb);
+		return NULL;
+	}
+	s = py_str(r);
+	Py_DECREF(r);
+	return s;
+}
+
+static int cmd_strace(struct frontend *fe, struct graph *g, struct task *t,
+                      const char *trace_file, bool show_all, struct err *e)
+{
+	PyObject *r, *list;
+	size_t first = g->tasks.n;
+	int rc;
+
+	if (!t->fe)
+		return 0;
+	r = py_cmds_call("strace", Py_BuildValue("(OsO)", t->fe, trace_file,
+	                                         show_all ? Py_True : Py_False));
+	list = r ? Py_BuildValue("[O]", r) : NULL;
+	Py_XDECREF(r);
+	if (!list) {
+		py_exc_to_err(e);
+		return -1;
+	}
+	rc = py_convert_tasks(g, list, e);
+	Py_DECREF(list);
+	if (rc < 0)
+		return -1;
+	return graph_link_new(g, first, e);
+}
+
+const struct frontend_cmd_ops py_cmd_ops = {
+	.clean = cmd_clean,
+	.text = cmd_text,
+	.reporter = py_reporter_new,
+	.strace = cmd_strace,
+};

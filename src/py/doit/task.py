@@ -131,8 +131,10 @@ class Task(object):
                  ('doc', doc), ('params', params), ('pos_arg', pos_arg),
                  ('verbosity', verbosity), ('io', io), ('getargs', getargs),
                  ('title', title), ('watch', watch), ('meta', meta))
+        fast = _FAST_TYPES
         for attr, value in given:
-            self.check_attr(name, attr, value, self.valid_attr[attr])
+            if type(value) not in fast[attr]:  # else: the common cases
+                self.check_attr(name, attr, value, self.valid_attr[attr])
         if '=' in name:
             raise InvalidTask("Task '%s': name must not use the char '=' "
                               "(equal sign)." % name)
@@ -145,18 +147,22 @@ class Task(object):
         self.pos_arg_val = None
         self.setup_tasks = list(setup)
         self.io = {'capture': True}
-        self.io.update(io or {})
+        if io:
+            self.io.update(io)
         self._actions = [] if actions is None else list(actions)
         self._action_instances = None
 
         self.dep_changed = None
         self.file_dep = []
-        self._expand_file_dep(file_dep)
+        if file_dep:
+            self._expand_file_dep(file_dep)
         self.task_dep = []
         self.wild_dep = []
-        self._expand_task_dep(task_dep)
+        if task_dep:
+            self._expand_task_dep(task_dep)
         self.calc_dep = []
-        self._expand_calc_dep(calc_dep)
+        if calc_dep:
+            self._expand_calc_dep(calc_dep)
 
         self.loader = loader
         if loader and loader.task_dep:
@@ -167,9 +173,9 @@ class Task(object):
         if getargs:
             uptodate.extend(self._init_getargs())
         self.value_savers = []
-        self.uptodate = self._init_uptodate(uptodate)
+        self.uptodate = self._init_uptodate(uptodate) if uptodate else []
 
-        self.targets = self._init_targets(targets)
+        self.targets = self._init_targets(targets) if targets else []
         self.subtask_of = subtask_of
         self.has_subtask = has_subtask
         self.result = None
@@ -182,9 +188,11 @@ class Task(object):
             self.clean_actions = ()
         else:
             self.clean_targets = False
-            self.clean_actions = [create_action(a, self, 'clean') for a in clean]
-        self.teardown = [create_action(a, self, 'teardown') for a in teardown]
-        self.doc = first_line(doc)
+            self.clean_actions = [create_action(a, self, 'clean')
+                                  for a in clean] if clean else []
+        self.teardown = [create_action(a, self, 'teardown')
+                         for a in teardown] if teardown else []
+        self.doc = first_line(doc) if doc else ''
         self.watch = list(watch)
         self.meta = meta
         self.executed = False
@@ -213,6 +221,9 @@ class Task(object):
     def _path_list(self, items, what):
         paths = []
         for item in items:
+            if type(item) is str:
+                paths.append(item)
+                continue
             if not _is_path(item):
                 raise InvalidTask("%s. %s must be a str or Path from pathlib. "
                                   "Got '%r' (%s)"
@@ -224,8 +235,12 @@ class Task(object):
         return self._path_list(items, 'target')
 
     def _expand_file_dep(self, file_dep):
+        paths = self._path_list(file_dep, 'file_dep')
+        if not self.file_dep and len(set(paths)) == len(paths):
+            self.file_dep = paths
+            return
         known = set(self.file_dep)
-        for dep in self._path_list(file_dep, 'file_dep'):
+        for dep in paths:
             if dep not in known:
                 known.add(dep)
                 self.file_dep.append(dep)
@@ -408,6 +423,12 @@ class Task(object):
 
     def __lt__(self, other):
         return self.name < other.name
+
+
+# attribute -> exact types accepted without a closer look (speed)
+_FAST_TYPES = {attr: frozenset(types_ok) | (
+    frozenset([type(None)]) if None in values_ok else frozenset())
+    for attr, (types_ok, values_ok) in Task.valid_attr.items()}
 
 
 def dict_to_task(task_dict):

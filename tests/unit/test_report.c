@@ -266,6 +266,43 @@ TEST(complete_run_several)
 	fx_free(&x);
 }
 
+/* Custom titles (from the front-end) on the ".", "--" and "!!" lines; failures and the
+ * summary use the task name, as doit's reporter does. */
+static char *fake_title(struct frontend *fe, struct task *t)
+{
+	(void)fe;
+	return xasprintf("custom %s", t->name);
+}
+
+static const struct frontend_ops title_ops = {.title = fake_title};
+
+TEST(console_custom_title)
+{
+	struct fx x;
+	struct frontend fe = {.ops = &title_ops};
+	struct task *a, *plain;
+	int obj;
+
+	fx_init(&x, "console", 0);
+	x.g->fe = &fe;
+	a = task(&x, "a", 1, "o", NULL);
+	a->custom_title = true;
+	a->fe = &obj;
+	plain = task(&x, "plain", 1, NULL, NULL);
+	plain->fe = &obj;                  /* no custom title: the name */
+	x.r->ops->execute_task(x.r, a);
+	x.r->ops->execute_task(x.r, plain);
+	x.r->ops->skip_uptodate(x.r, a);
+	x.r->ops->skip_ignore(x.r, a);
+	CHECK_OUT(&x, ".  custom a\n.  plain\n-- custom a\n!! custom a\n");
+	a->verbosity = 1;
+	a->executed = true;
+	fail(&x, a, "TaskFailed", "m\n");
+	complete(&x);
+	CHECK_OUT(&x, "TaskFailed - taskid:a\nm\n\n" HASHES "a <stdout>:\no\n");
+	fx_free(&x);
+}
+
 TEST(runtime_errors)
 {
 	struct fx x;
@@ -398,6 +435,7 @@ int main(void)
 	RUN(console_failure_lines);
 	RUN(complete_run_verbosity);
 	RUN(complete_run_several);
+	RUN(console_custom_title);
 	RUN(runtime_errors);
 	RUN(cleanup_error_to_stderr);
 	RUN(executed_only);

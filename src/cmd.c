@@ -58,17 +58,6 @@ int cmd_load(struct cmd_env *env, struct opts *o, struct graph *g, struct vec *d
 	return 0;
 }
 
-static int not_found(struct cmd_env *env, const char *name, struct err *e)
-{
-	if (env->cmd_given && env->cmd)
-		return seterr(e, 3, "command `%s` invalid parameter: \"%s\". Must be a task, or "
-		              "a target.\nType \"%s list\" to see available tasks",
-		              env->cmd->name, name, env->bin_name);
-	return seterr(e, 3, "Invalid parameter: \"%s\". Must be a command, task, or a "
-	              "target.\nType \"%s help\" to see available commands.\n"
-	              "Type \"%s list\" to see available tasks.\n",
-	              name, env->bin_name, env->bin_name);
-}
 
 /* doit's _process_filter: names and patterns, with each task's options consumed. */
 static int filter(struct cmd_env *env, struct graph *g, struct vec *args, struct vec *out,
@@ -97,6 +86,59 @@ static int filter(struct cmd_env *env, struct graph *g, struct vec *args, struct
 	return 0;
 }
 
+/* A task standing for one that a delayed loader has not created yet. */
+static struct task *placeholder(struct graph *g, const char *name, struct task *base)
+{
+	struct task *t = graph_add_task(g, name, NULL);
+	size_t i;
+
+	t->loader = LOADER_PENDING;
+	t->delayed_base = xstrdup(base->name);
+	for (i = 0; i < base->task_dep.n; i++)
+		vec_push(&t->task_dep, xstrdup(base->task_dep.v[i]));
+	return t;
+}
+
+/* doit: a sub-task of a delayed task, or a target a delayed task may create. */
+static int select_delayed(struct cmd_env *env, struct graph *g, const char *name,
+                          struct vec *out, struct err *e)
+{
+	struct frontend *fe = g->fe;
+	size_t len = strcspn(name, ":"), i, n = g->tasks.n;
+	char *base = xstrndup(name, len);
+	struct task *bt = graph_find(g, base), *t;
+	struct regex_group *rg = NULL;
+
+	free(base);
+	if (bt) {
+		if (bt->loader != LOADER_PENDING)
+			return graph_not_found(g, name, e);
+		vec_push(out, placeholder(g, name, bt)->name);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct task *m = g->tasks.v[i];
+		char *rname;
+
+		if (m->loader != LOADER_PENDING || strncmp(m->name, "_regex_target", 13) == 0)
+			continue;
+		if (m->target_regex ? !(fe && fe->ops->match_target &&
+		                        fe->ops->match_target(fe, m, name) == 1) :
+		    !env->auto_delayed_regex)
+			continue;
+		if (!rg)
+			rg = graph_regex_group(g, name);
+		vec_push(&rg->tasks, xstrdup(m->name));
+		rname = xasprintf("_regex_target_%s:%s", name, m->name);
+		t = placeholder(g, rname, m);
+		free(rname);
+		t->rgroup = rg;
+		task_add_file_dep(g, t, name);
+		vec_push(out, t->name);
+	}
+	return rg ? 0 : graph_not_found(g, name, e);
+}
+
 int cmd_select(struct cmd_env *env, struct graph *g, struct vec *args, struct vec *out,
                struct err *e)
 {
@@ -117,10 +159,8 @@ int cmd_select(struct cmd_env *env, struct graph *g, struct vec *args, struct ve
 			vec_push(out, t->name);
 		else if (p)
 			vec_push(out, p->name);
-		else {
-			rc = not_found(env, name, e);
+		else if ((rc = select_delayed(env, g, name, out, e)) < 0)
 			break;
-		}
 	}
 	vec_free(&names);
 	return rc;

@@ -18,6 +18,7 @@ struct command;
 struct cmd_env {
 	struct loader *loader;      /* how task files are loaded */
 	const char *bin_name;       /* for messages: "dodo" */
+	bool auto_delayed_regex;    /* every delayed loader may create any target */
 	const struct command *cmd;  /* the command running (NULL: run, as a default) */
 	bool cmd_given;             /* its name was on the command line */
 	const struct command *commands;     /* every command, for help and completion */

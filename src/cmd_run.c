@@ -138,6 +138,8 @@ int cmd_run(struct cmd_env *env, int argc, char **argv)
 		rc = cmd_error(&e);
 		goto out;
 	}
+	g->prog = env->bin_name;
+	env->auto_delayed_regex = opts_int(&o, "auto_delayed_regex");
 	if ((rc = cmd_load(env, &o, g, &def_tasks)) != 0)
 		goto out;
 	if (checker_of(&o, &ro.checker, env->bin_name, &e) < 0 ||

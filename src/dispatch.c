@@ -6,7 +6,7 @@
 #include "frontend.h"
 #include "graph.h"
 
-enum { PH_DEPS, PH_LOADER, PH_SELF, PH_SETUP, PH_SETUP_RUN, PH_SELF_AGAIN, PH_END };
+enum { PH_START, PH_DEPS, PH_LOADER, PH_SELF, PH_SETUP, PH_SETUP_RUN, PH_SELF_AGAIN, PH_END };
 enum step { STEP_NONE, STEP_TASK, STEP_WAIT, STEP_ERROR };
 
 struct dispatch {
@@ -122,7 +122,7 @@ static void node_reset(struct dnode *n, struct task *t)
 	n->task = t;
 	copy_names(&n->task_dep, &t->task_dep);
 	copy_names(&n->calc_dep, &t->calc_dep);
-	n->phase = PH_DEPS;
+	n->phase = PH_START;
 }
 
 static int cycle_error(struct dnode *parent, const char *name, struct err *e)
@@ -277,31 +277,79 @@ static int step_deps(struct dispatch *d, struct dnode *n, struct err *e)
 	return rc;
 }
 
-static int step_loader(struct dispatch *d, struct dnode *n, struct err *e)
+/* Run the delayed loader that creates lt's tasks, once. */
+static int create_delayed(struct dispatch *d, struct task *lt, struct err *e)
 {
-	struct task *t = n->task, *nt;
 	struct frontend *fe = d->g->fe;
 	size_t first = d->g->tasks.n, i;
+	char *name = xstrdup(lt->name);
+	struct task *nt;
+	int rc = -1;
 
-	if (t->loader != LOADER_PENDING) {
-		n->phase = PH_SELF;
-		return 0;
-	}
-	if (fe && fe->ops->create_delayed && fe->ops->create_delayed(fe, d->g, t, e) < 0)
-		return -1;
+	if (fe && fe->ops->create_delayed && fe->ops->create_delayed(fe, d->g, lt, e) < 0)
+		goto out;
 	if (graph_link_new(d->g, first, e) < 0)
-		return -1;
+		goto out;
 	for (i = first; i < d->g->tasks.n; i++) {
 		nt = d->g->tasks.v[i];
 		if (nt->loader == LOADER_NONE)
 			nt->loader = LOADER_DONE;
 	}
-	nt = graph_find(d->g, n->task->name);
-	graph_implicit_deps(d->g, nt, 0);
-	if (nt->loader == LOADER_PENDING)
+	nt = graph_find(d->g, name);
+	if (nt && nt->loader == LOADER_PENDING)
 		nt->loader = LOADER_DONE;
-	node_reset(n, nt);
-	return 0;
+	lt->loader = LOADER_DONE;
+	rc = 0;
+out:
+	free(name);
+	return rc;
+}
+
+/* doit's delayed creation step of _add_task, then "reset generator". */
+static int step_loader(struct dispatch *d, struct dnode *n, struct err *e)
+{
+	struct task *t = n->task, *lt, *cur;
+	struct regex_group *rg = t->rgroup;
+	char *name, *base;
+	int rc = -1;
+
+	if (t->loader != LOADER_PENDING) {
+		n->phase = PH_SELF;
+		return 0;
+	}
+	name = xstrdup(t->name);
+	base = xstrdup(t->delayed_base ? t->delayed_base : t->name);
+	lt = graph_find(d->g, base);
+	if (lt && lt->loader == LOADER_PENDING && create_delayed(d, lt, e) < 0)
+		goto out;
+	cur = graph_find(d->g, name);
+	graph_implicit_deps(d->g, cur, 0);
+	if (rg) {
+		size_t i;
+
+		cur->file_dep.n = 0;
+		if (strmap_get(&d->g->targets, rg->target, strlen(rg->target))) {
+			rg->found = true;
+		} else {
+			for (i = 0; i < rg->tasks.n; i++)
+				if (strcmp(rg->tasks.v[i], base) == 0) {
+					free(rg->tasks.v[i]);
+					rg->tasks.v[i] = rg->tasks.v[--rg->tasks.n];
+					break;
+				}
+			if (!rg->tasks.n) {
+				graph_not_found(d->g, rg->target, e);
+				goto out;
+			}
+		}
+	}
+	cur->loader = LOADER_DONE;
+	node_reset(n, cur);
+	rc = 0;
+out:
+	free(name);
+	free(base);
+	return rc;
 }
 
 /* Advance n's generator: STEP_TASK (offer n->task to the runner), STEP_WAIT, STEP_NONE
@@ -313,6 +361,14 @@ static int node_step(struct dispatch *d, struct dnode *n, struct err *e)
 
 	for (;;) {
 		switch (n->phase) {
+		case PH_START:
+			n->phase = PH_DEPS;
+			if (n->task->loader == LOADER_PENDING && n->task->rgroup &&
+			    n->task->rgroup->found) {
+				n->phase = PH_END;
+				return STEP_NONE;
+			}
+			break;
 		case PH_DEPS:
 			rc = step_deps(d, n, e);
 			if (rc != STEP_NONE)

@@ -69,6 +69,8 @@ struct frontend_ops {
 	 * file_dep/task_dep/calc_dep/uptodate through the graph API). */
 	int (*calc_dep)(struct frontend *fe, struct graph *g, struct task *t, struct task *calc,
 	                struct err *e);
+	/* Does target match the target_regex of delayed task t? 1 yes, 0 no. */
+	int (*match_target)(struct frontend *fe, struct task *t, const char *target);
 	/* Run the delayed loader of placeholder t, adding tasks to g. */
 	int (*create_delayed)(struct frontend *fe, struct graph *g, struct task *t,
 	                      struct err *e);

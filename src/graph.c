@@ -61,6 +61,7 @@ static void task_free(struct task *t)
 	vec_free(&t->dep_changed);
 	free(t->doc);
 	free(t->target_regex);
+	free(t->delayed_base);
 	free(t->title);
 	free(t);
 }
@@ -77,6 +78,13 @@ void graph_free(struct graph *g)
 	for (i = 0; i < g->replaced.n; i++)
 		task_free(g->replaced.v[i]);
 	vec_free(&g->replaced);
+	for (i = 0; i < g->groups.n; i++) {
+		struct regex_group *rg = g->groups.v[i];
+		free(rg->target);
+		free_names(&rg->tasks);
+		free(rg);
+	}
+	vec_free(&g->groups);
 	for (i = 0; i < g->nodes.cap; i++) {
 		struct node *n = g->nodes.ent[i].val;
 		if (g->nodes.ent[i].key) {
@@ -309,4 +317,22 @@ const char *task_title(struct graph *g, struct task *t)
 		t->title = g->fe->ops->title(g->fe, t);
 	}
 	return t->title ? t->title : t->name;
+}
+
+struct regex_group *graph_regex_group(struct graph *g, const char *target)
+{
+	struct regex_group *rg = xcalloc(1, sizeof(*rg));
+
+	rg->target = xstrdup(target);
+	vec_push(&g->groups, rg);
+	return rg;
+}
+
+int graph_not_found(const struct graph *g, const char *name, struct err *e)
+{
+	const char *prog = g->prog ? g->prog : "dodo";
+
+	return seterr(e, 3, "Invalid parameter: \"%s\". Must be a command, task, or a "
+	              "target.\nType \"%s help\" to see available commands.\n"
+	              "Type \"%s list\" to see available tasks.\n", name, prog, prog);
 }

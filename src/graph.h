@@ -63,6 +63,13 @@ struct uptodate {
 
 enum loader_state { LOADER_NONE, LOADER_PENDING, LOADER_DONE };
 
+/* The delayed tasks that may build a target named on the command line (doit's RegexGroup). */
+struct regex_group {
+	char *target;
+	struct vec tasks;           /* char * names of candidate loaders still possible */
+	bool found;
+};
+
 struct task {
 	char *name;
 	size_t order;               /* definition order */
@@ -82,6 +89,8 @@ struct task {
 	bool custom_title;
 	enum loader_state loader;   /* a delayed-creation placeholder */
 	char *target_regex;
+	char *delayed_base;         /* the task whose loader creates this one, or NULL (itself) */
+	struct regex_group *rgroup; /* for "_regex_target" tasks */
 	void *fe;                   /* front-end object, or NULL */
 
 	/* run-time */
@@ -100,6 +109,8 @@ struct graph {
 	struct frontend *fe;
 	struct state *st;           /* the state of past runs, while a command runs */
 	struct vec replaced;        /* tasks replaced by delayed creation (freed with g) */
+	struct vec groups;          /* struct regex_group *, owned */
+	const char *prog;           /* program name for messages ("dodo") */
 };
 
 /* A new, empty graph; free with graph_free. */
@@ -143,6 +154,12 @@ void graph_implicit_deps(struct graph *g, struct task *t, size_t from);
 /* Append to out (char * names, borrowed) the tasks whose names match an fnmatch pattern,
  * in definition order. */
 void graph_match(const struct graph *g, const char *pattern, struct vec *out);
+
+/* doit's InvalidCommand message for a name that is no task, target or command. */
+int graph_not_found(const struct graph *g, const char *name, struct err *e);
+
+/* A regex group for a target named on the command line, owned by g. */
+struct regex_group *graph_regex_group(struct graph *g, const char *target);
 
 /* The task's title: the front-end's custom title or its name (owned by t, valid until the next call). */
 const char *task_title(struct graph *g, struct task *t);

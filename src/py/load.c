@@ -41,8 +41,9 @@ static char *find_file(const char *file, bool seek, const char *cwd, struct err 
 	path = xasprintf("%s/%s", cwd, file);
 	if (!seek) {
 		if (!exists(path)) {
+			not_found(path, e);
 			free(path);
-			return not_found(file, e), NULL;
+			return NULL;
 		}
 		return path;
 	}

@@ -313,6 +313,22 @@ static int op_calc_dep(struct frontend *fe, struct graph *g, struct task *t,
 	return py_sync_deps(g, t, e);
 }
 
+static int op_match_target(struct frontend *fe, struct task *t, const char *target)
+{
+	PyObject *re = PyImport_ImportModule("re"), *m = NULL;
+	int rc = 0;
+
+	if (re && t->target_regex)
+		m = PyObject_CallMethod(re, "match", "ss", t->target_regex, target);
+	if (m)
+		rc = m != Py_None;
+	else
+		PyErr_Clear();
+	Py_XDECREF(m);
+	Py_XDECREF(re);
+	return rc;
+}
+
 static int op_create_delayed(struct frontend *fe, struct graph *g, struct task *t,
                              struct err *e)
 {
@@ -339,5 +355,6 @@ const struct frontend_ops py_frontend_ops = {
 	.finish = op_finish,
 	.restore = op_restore,
 	.calc_dep = op_calc_dep,
+	.match_target = op_match_target,
 	.create_delayed = op_create_delayed,
 };

@@ -15,10 +15,11 @@ Outcomes of actions are (status, exc_name, message) tuples: status 0 ok,
 failure's get_msg() gives, the text the reporter prints.
 """
 
+import functools
+import inspect
 import os
 import subprocess
 import sys
-import inspect
 
 from doit import doit_cmd, loader
 from doit.action import CmdAction, STRING_FORMATS
@@ -90,6 +91,26 @@ def _outcome(failure):
     return (status, failure.get_name(), failure.get_msg())
 
 
+def _flush_std():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError):
+            pass
+
+
+def _entry(func):
+    """an entry point running user code: flush Python's stdout/stderr
+    before returning to C, so output keeps its order with the engine's"""
+    @functools.wraps(func)
+    def entry(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _flush_std()
+    return entry
+
+
 def _engine_workdir():
     try:
         import _dodo_engine
@@ -99,9 +120,9 @@ def _engine_workdir():
 
 
 # --- 1. load -------------------------------------------------------------
-def _exec_file(path):
+def _exec_file(path, cwd):
     try:
-        return loader.exec_dodo_file(path)
+        return loader.exec_dodo_file(path, cwd)
     except SystemExit as exc:
         code = exc.code
         if code is None or isinstance(code, int):
@@ -129,6 +150,7 @@ def configure(config):
     _check_minversion(config.get('minversion'))
 
 
+@_entry
 def load(path, cmd_vars, args=(), delayed=True, config=None):
     """Load the task file at path (C already chdir'ed; a relative path is
     taken from the current folder). Return (DOIT_CONFIG, [Task]).
@@ -150,7 +172,7 @@ def load(path, cmd_vars, args=(), delayed=True, config=None):
             "Could not find dodo file '%s'.\n"
             "Please use '-f' to specify file name.\n" % path))
     CmdAction.STRING_FORMAT = 'old'
-    namespace = dict(vars(_exec_file(path)))
+    namespace = dict(vars(_exec_file(path, os.getcwd())))
     try:
         tasks = loader.load_tasks(namespace, COMMAND_NAMES, delayed,
                                   list(args), config)
@@ -239,6 +261,7 @@ def _ready(task):
             raise _user_error(exc) from None
 
 
+@_entry
 def expand_cmd(task, action):
     """The command line of a command action: a str (for /bin/sh -c when
     action.shell) or a list of str. Raises ActionError when it cannot be
@@ -262,14 +285,7 @@ def cmd_done(task, action, returncode, out, err):
     return _outcome(action.record(returncode, out, err))
 
 
-def _flush_std():
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, ValueError):
-            pass
-
-
+@_entry
 def run_python(task, action, verbosity):
     """Run a Python action (or any action whose kind is 'python') in
     process: verbosity 0 captures stdout and stderr, 1 captures stdout and
@@ -281,8 +297,6 @@ def run_python(task, action, verbosity):
         failure = action.execute(out, err)
     except InvalidTask as exc:
         raise RunAborted(str(exc)) from None
-    finally:
-        _flush_std()
     return _outcome(failure)
 
 
@@ -324,6 +338,7 @@ def _magic_args(utd, task):
     return magic
 
 
+@_entry
 def call_uptodate(task, index):
     """Evaluate task.uptodate[index]: True (up to date), False, or None
     (ignored). Exceptions propagate (see format_exception)."""
@@ -341,6 +356,7 @@ def call_uptodate(task, index):
     return None if result is None else bool(result)
 
 
+@_entry
 def title(task):
     """the task's title (custom title or name)"""
     return task.title()
@@ -371,6 +387,7 @@ def _placeholder(task_name):
     return task
 
 
+@_entry
 def create_delayed(task_name):
     """Run the create_after creator behind placeholder task_name (or
     'base:sub' / '_regex_target_X:base' for a placeholder 'base') and
@@ -402,26 +419,25 @@ def create_delayed(task_name):
 
 
 # --- 13, 14, 15. teardown, clean, errors ---------------------------------
+@_entry
 def run_teardown(task, verbosity):
     """Run the teardown actions; return None or the error text to print on
     stderr (doit's SetupError message)."""
     out, err = Stream._get_out_err(verbosity)
-    try:
-        for action in task.teardown:
-            failure = action.execute(out, err)
-            if isinstance(failure, BaseFail):
-                error = SetupError("ERROR: task '%s' teardown action"
-                                   % task.name, failure)
-                return error.get_msg()
-    finally:
-        _flush_std()
+    for action in task.teardown:
+        failure = action.execute(out, err)
+        if isinstance(failure, BaseFail):
+            error = SetupError("ERROR: task '%s' teardown action"
+                               % task.name, failure)
+            return error.get_msg()
     return None
 
 
+@_entry
 def clean(task, dryrun, out):
     """doit's Task.clean: remove targets (clean True) or run the clean
     actions, with doit's messages written to out"""
-    task.clean(out, dryrun)
+    task.clean(out if out is not None else sys.stdout, dryrun)
 
 
 def format_exception(exc):

@@ -469,3 +469,23 @@ def test_invalid_action_only_at_run(tmp_path, engine):
     with pytest.raises(_dodo.RunAborted) as info:
         _dodo.run_python(task_b, task_b.actions[0], 1)
     assert info.value.message == expected
+
+
+def test_other_working_folder(tmp_path, engine):
+    """like doit --dir: the working folder comes first on sys.path, then the
+    task file's folder; relative paths in the file are from the former"""
+    src = tmp_path / 'src'
+    work = tmp_path / 'work'
+    src.mkdir()
+    work.mkdir()
+    write(src, '''
+        import os, sys
+        PATHS = sys.path[:2]
+        def task_a():
+            return {'actions': [], 'doc': os.getcwd()}
+        ''')
+    os.chdir(work)
+    _, tasks = _dodo.load(str(src / 'dodo.py'), {})
+    import sys
+    assert tasks[0].doc == str(work)
+    assert sys.modules['dodo'].PATHS == [str(work), str(src)]

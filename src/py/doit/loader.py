@@ -310,13 +310,16 @@ def find_dodo_file(dodo_file, seek_parent=False):
 _loaded_names = set()  # module names this loader registered
 
 
-def exec_dodo_file(path):
+def exec_dodo_file(path, cwd=None):
     """import the file at path as a module named after the file (its
-    folder first on sys.path) and return the module; exceptions from the
-    file propagate"""
+    folder first on sys.path, preceded by cwd when that differs, as doit
+    does with --dir) and return the module; exceptions from the file
+    propagate"""
     folder, file_name = os.path.split(os.path.abspath(path))
     if sys.path[:1] != [folder]:
         sys.path.insert(0, folder)
+    if cwd is not None and os.path.abspath(cwd) != folder:
+        sys.path.insert(0, os.path.abspath(cwd))
     mod_name = os.path.splitext(file_name)[0] or 'dodo'
     loader = importlib.machinery.SourceFileLoader(mod_name, path)
     spec = importlib.util.spec_from_file_location(mod_name, path,
@@ -349,8 +352,7 @@ def get_module(dodo_file, cwd=None, seek_parent=False):
         if not os.path.isdir(full_cwd):
             raise InvalidCommand("Specified 'dir' path must be a directory.\n"
                                  "Got '%s'(%s)." % (cwd, full_cwd))
-        sys.path.insert(0, full_cwd)
     else:
         full_cwd = os.path.dirname(path)
     os.chdir(full_cwd)
-    return exec_dodo_file(path)
+    return exec_dodo_file(path, full_cwd)

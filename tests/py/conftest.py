@@ -116,6 +116,18 @@ def oracle_load(cwd, file_name='dodo.py', allow_delayed=False):
     return json.loads(proc.stdout)
 
 
+def oracle_load_batch(cwd, file_names):
+    """oracle_load for many files at once: {name: [tasks without delayed
+    creation, tasks with delayed creation]}"""
+    proc = subprocess.run(
+        [ORACLE_PYTHON, os.path.join(HERE, 'oracle_load.py'), '--batch'] +
+        list(file_names), cwd=str(cwd), env=oracle_env(), text=True,
+        capture_output=True, timeout=300)
+    if proc.returncode != 0:
+        raise AssertionError('oracle_load failed:\n' + proc.stderr)
+    return json.loads(proc.stdout)
+
+
 def describe(task):
     """the same description of a Task as oracle_load.py gives"""
     return {'name': task.name, 'doc': task.doc,

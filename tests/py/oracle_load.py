@@ -31,9 +31,7 @@ def describe(task):
             'watch': list(task.watch)}
 
 
-def main():
-    file_name, allow_delayed = sys.argv[1], sys.argv[2] == '1'
-    real_stdout, sys.stdout = sys.stdout, sys.stderr  # task files may print
+def load(file_name, allow_delayed):
     try:
         module = loader.get_module(file_name)
         members = {name: getattr(module, name) for name in dir(module)}
@@ -46,6 +44,24 @@ def main():
         result = {'error': traceback.format_exc()}
     else:
         result = [describe(t) for t in tasks]
+    return result
+
+
+def main():
+    """args: FILE 0|1, or --batch FILE... (every file, both ways: prints
+    {"FILE": [without delayed, with delayed]})"""
+    real_stdout, sys.stdout = sys.stdout, sys.stderr  # task files may print
+    try:
+        if sys.argv[1] == '--batch':
+            folder = os.getcwd()
+            result = {}
+            for name in sys.argv[2:]:
+                result[name] = []
+                for allow in (False, True):
+                    os.chdir(folder)
+                    result[name].append(load(name, allow))
+        else:
+            result = load(sys.argv[1], sys.argv[2] == '1')
     finally:
         sys.stdout = real_stdout
     print(json.dumps(result))

@@ -17,6 +17,9 @@ A scenario is a list of steps, one string each:
   env NAME=VALUE | unenv NAME     environment of the following runs
 
 DIFF_SHOW=1 (with pytest -s) prints every run's output as it happens.
+DIFF_ORACLE_CACHE=DIR keeps the oracle's results in DIR, keyed by a hash of
+the scenario, its files, this file and doit's version (CI sets it so the
+sanitizer pass does not rerun doit).
 
 Comparison, after each `run` step: exit code, stdout lines, stderr lines
 (normalised: work-folder path, 0x addresses, traceback frames outside the work
@@ -30,7 +33,10 @@ codes and texts: a test of the scenarios themselves that needs no dodo.
 
 import codecs
 import difflib
+import fnmatch
+import hashlib
 import os
+import pickle
 import re
 import shlex
 import shutil
@@ -103,6 +109,7 @@ class Options:
     """Per-sample/case comparison options."""
     unordered: list = field(default_factory=list)   # files compared as sorted words
     opaque: list = field(default_factory=list)      # files compared by presence only
+    ignore: list = field(default_factory=list)      # fnmatch patterns left out (state files)
 
 
 # ---------------------------------------------------------------- normalising
@@ -164,8 +171,9 @@ def normalise_text(text, work):
     return _drop_foreign_frames(text.split("\n"))
 
 
-def _ignored(name):
-    return name.startswith((".doit.db", ".dodo.db")) or name == "__pycache__"
+def _ignored(name, options):
+    return (name.startswith((".doit.db", ".dodo.db")) or name == "__pycache__"
+            or any(fnmatch.fnmatch(name, p) for p in options.ignore))
 
 
 def snapshot(root, options):
@@ -173,9 +181,9 @@ def snapshot(root, options):
     tree = {}
     work = os.path.realpath(root).encode()
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not _ignored(d))
+        dirnames[:] = sorted(d for d in dirnames if not _ignored(d, options))
         rel_dir = os.path.relpath(dirpath, root)
-        for name in dirnames + sorted(f for f in filenames if not _ignored(f)):
+        for name in dirnames + sorted(f for f in filenames if not _ignored(f, options)):
             full = os.path.join(dirpath, name)
             rel = os.path.normpath(os.path.join(rel_dir, name))
             st = os.lstat(full)
@@ -355,12 +363,49 @@ class Comparison:
         assert len(self.oracle) == len(self.dodo)
 
 
+_ORACLE_CACHE = os.environ.get("DIFF_ORACLE_CACHE")
+_ENGINE_FILES = (__file__, "/usr/lib/python3/dist-packages/doit/version.py")
+
+
+def _cache_key(proj, steps, options):
+    """Hash of everything the oracle's answer depends on: the files set up,
+    the steps, the options, this engine and doit's version."""
+    h = hashlib.sha256()
+    for path in _ENGINE_FILES:
+        with open(path, "rb") as f:
+            h.update(f.read())
+    h.update(repr(sorted(snapshot(proj.path, options).items())).encode())
+    h.update(repr([s.line for s in steps]).encode())
+    h.update(repr(options).encode())
+    return h.hexdigest()
+
+
+def oracle_results(proj, steps, options):
+    """The oracle's results, from DIFF_ORACLE_CACHE (a folder) when set and
+    filled: `make check` and `make SAN=1 check` in one CI run ask the same."""
+    if not _ORACLE_CACHE:
+        return play(proj, steps, "doit", options)
+    path = os.path.join(_ORACLE_CACHE, _cache_key(proj, steps, options) + ".pickle")
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError):
+        pass
+    results = play(proj, steps, "doit", options)
+    os.makedirs(_ORACLE_CACHE, exist_ok=True)
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "wb") as f:
+        pickle.dump(results, f)
+    os.replace(tmp, path)
+    return results
+
+
 def run_scenario(make_project, setup_files, steps, options):
     """setup_files(project) fills a fresh folder; then play the steps under
     doit, then (unless DIFF_ORACLE_ONLY) under dodo, and compare."""
     oracle_proj = make_project("doit/proj")
     setup_files(oracle_proj)
-    oracle = play(oracle_proj, steps, "doit", options)
+    oracle = oracle_results(oracle_proj, steps, options)
     check_expectations(oracle, "doit")
     if ORACLE_ONLY:
         return

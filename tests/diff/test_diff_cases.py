@@ -8,6 +8,7 @@ scenarios (step language: see scenario.py):
     # copy: SRC [DST]       also copy cases/data/SRC (to DST)
     # unordered: FILE ...   compare these files as sorted words
     # opaque: FILE ...      compare these files by presence only
+    # ignore: PATTERN ...   leave these names out (state files named in the case)
     # setup:                steps played before every scenario
     #   write in.txt hello
     # scenario NAME:        one test per scenario
@@ -58,6 +59,8 @@ def parse_case(path):
                     opts.unordered += val.split()
                 elif key == "opaque":
                     opts.opaque += val.split()
+                elif key == "ignore":
+                    opts.ignore += val.split()
     if not scenarios:
         raise ValueError("%s: no scenario" % path)
     return as_name, copies, opts, setup, scenarios

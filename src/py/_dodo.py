@@ -81,12 +81,10 @@ def _user_error(exc, code=3):
 
 
 def _outcome(failure):
-    """(status, exc_name, message) for None or a BaseFail"""
-    if failure is None:
-        return (0, None, None)
+    """(status, exc_name, message) for what execute() returned: a BaseFail
+    is a failure, anything else success (as in doit's Task.execute)"""
     if not isinstance(failure, BaseFail):
-        failure = TaskError("Action returned an invalid failure: %r"
-                            % (failure,))
+        return (0, None, None)
     status = 1 if isinstance(failure, TaskFailed) else 2
     return (status, failure.get_name(), failure.get_msg())
 

@@ -336,6 +336,7 @@ def test_custom_action_classes(dodo):
                 self.values = {'mine': 1}
             def execute(self, out=None, err=None):
                 self.result = 'did it'
+                return 'not a failure'
         class MyCmd(CmdAction):
             def execute(self, out=None, err=None):
                 self.values = {'cmd': 2}

@@ -1,0 +1,7 @@
+"""doit's compat module (platform helper)"""
+
+
+def get_platform_system():
+    """platform.system(), importing platform only when needed"""
+    import platform
+    return platform.system()

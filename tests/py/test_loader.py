@@ -465,6 +465,8 @@ def test_invalid_action_only_at_run(tmp_path, engine):
     _, tasks = _dodo.load(str(tmp_path / 'dodo.py'), {})
     task_b = tasks[1]
     assert [a.kind for a in task_b.actions] == ['python']
+    assert task_b.actions_error == expected
+    assert tasks[0].actions_error is None
     _dodo.prepare(task_b)
     with pytest.raises(_dodo.RunAborted) as info:
         _dodo.run_python(task_b, task_b.actions[0], 1)

@@ -325,6 +325,15 @@ class Task(object):
         return self._action_instances
 
     @property
+    def actions_error(self):
+        """None, or the InvalidTask message of an invalid action (doit
+        reports it when the task is about to run: "Execution aborted.")"""
+        actions = self.actions
+        if len(actions) == 1 and isinstance(actions[0], InvalidActions):
+            return str(actions[0].error)
+        return None
+
+    @property
     def action_count(self):
         """number of actions, without creating them"""
         return len(self._actions)

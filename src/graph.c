@@ -245,12 +245,19 @@ void graph_implicit_deps(struct graph *g, struct task *t, size_t from)
 	}
 }
 
+static bool is_new(const struct task *t, size_t i, size_t first)
+{
+	return i >= first || !t->linked;
+}
+
 static int map_targets(struct graph *g, size_t first, struct err *e)
 {
 	size_t i, j;
 
-	for (i = first; i < g->tasks.n; i++) {
+	for (i = 0; i < g->tasks.n; i++) {
 		struct task *t = g->tasks.v[i];
+		if (!is_new(t, i, first))
+			continue;
 		for (j = 0; j < t->targets.n; j++) {
 			struct node *n = t->targets.v[j];
 			struct task *other = strmap_get(&g->targets, n->path, n->len);
@@ -271,8 +278,13 @@ int graph_link_new(struct graph *g, size_t first, struct err *e)
 
 	if (map_targets(g, first, e) < 0)
 		return -1;
-	for (i = first; i < g->tasks.n; i++)
-		graph_implicit_deps(g, g->tasks.v[i], 0);
+	for (i = 0; i < g->tasks.n; i++) {
+		struct task *t = g->tasks.v[i];
+		if (!is_new(t, i, first))
+			continue;
+		graph_implicit_deps(g, t, 0);
+		t->linked = true;
+	}
 	return 0;
 }
 

@@ -88,6 +88,7 @@ struct task {
 	bool has_subtask, is_subtask, private_;
 	bool custom_title;
 	enum loader_state loader;   /* a delayed-creation placeholder */
+	bool linked;                /* targets registered by graph_link_new */
 	char *target_regex;
 	char *delayed_base;         /* the task whose loader creates this one, or NULL (itself) */
 	struct regex_group *rgroup; /* for "_regex_target" tasks */
@@ -144,8 +145,8 @@ bool namelist_has(const struct vec *v, const char *name);
  * file_dep on targets. Returns 0 or -1 with doit's message (code 3). */
 int graph_finalize(struct graph *g, struct err *e);
 
-/* Register the targets of newly created tasks (from index `first`) and add implicit deps
- * for them (doit's set_implicit_deps on delayed tasks). */
+/* Register the targets of newly created tasks (from index `first`, and tasks that replaced
+ * a placeholder) and add implicit deps for them (doit's set_implicit_deps). */
 int graph_link_new(struct graph *g, size_t first, struct err *e);
 
 /* Add implicit task_dep to t for each of its file_dep (from index `from`) that is a target. */

@@ -236,7 +236,7 @@ static int check_files(struct plan *p, struct task *t, const struct task_record 
 		if (ch)
 			vec_push(&t->dep_changed, n);
 	}
-	if (t->dep_changed.n && p->status != STATUS_ERROR) {
+	if (t->dep_changed.n) {
 		p->status = STATUS_RUN;
 		for (i = 0; i < t->dep_changed.n; i++)
 			add_reason(p, R_CHANGED_DEP, ((struct node *)t->dep_changed.v[i])->path);
@@ -246,6 +246,7 @@ static int check_files(struct plan *p, struct task *t, const struct task_record 
 
 int plan_status(struct plan *p, struct task *t, const struct task_record *rec, struct err *e)
 {
+	static const struct task_record none;
 	size_t nres, i;
 
 	plan_clear(p);
@@ -280,11 +281,13 @@ int plan_status(struct plan *p, struct task *t, const struct task_record *rec, s
 		if (!p->get_log)
 			return 0;
 	}
+	if (p->forget)
+		rec = &none;    /* doit removed the saved state: nothing to compare with */
 	if (rec->found && rec->ndeps && !same_dep_set(t, rec)) {
 		dep_set_reasons(p, t, rec);
 		p->status = STATUS_RUN;
 	}
-	return check_files(p, t, p->forget ? &(struct task_record){0} : rec, e);
+	return check_files(p, t, rec, e);
 }
 
 int plan_signatures(struct plan *p, struct task *t, const struct task_record *rec,

@@ -1,12 +1,25 @@
 """The contract between dodo's C engine and Python (module `_dodo`).
 
 C loads the task file with load(), reads the plain attributes of the
-returned Task objects (see doit/task.py), and during a run calls the
-functions below for everything that needs Python: command-line parameters
+returned Task objects, and during a run calls the functions below for everything that needs Python: command-line parameters
 of tasks, getargs, building command lines, running Python actions, values
 to save, uptodate callables, calc_dep, delayed task creation, teardown,
 clean and titles. Saved state is read back through the built-in module
 `_dodo_engine` (get_values, get_result, initial_workdir), imported lazily.
+
+Task attributes (plain values): name; doc (str, '' when none); actions
+(action objects: kind 'cmd'|'python'; for 'cmd': mode 'normal'|'long'|
+'interactive', shell, pkwargs, save_out; actions_error is the message of
+an invalid action, else None); file_dep (list, deduplicated, definition
+order); targets; task_dep (explicit names); wild_dep (patterns with *);
+setup_tasks; calc_dep; uptodate ([(obj, args, kwargs)]: obj bool/None/
+str/callable); clean_targets (bool); clean_actions; teardown (actions);
+verbosity (int|None); io ({'capture': bool}); getargs ({arg: (task, key|
+None)}); has_subtask; subtask_of (str|None); is_subtask; params (option
+dicts); pos_arg; watch; loader (None or a DelayedLoader: creator,
+task_dep, target_regex, creates, created); meta; custom_title.
+C sets dep_changed (list of changed file_dep) before expand_cmd and
+run_python, and may read values, result, executed, options, pos_arg_val.
 
 Errors that stop dodo before or instead of running a task raise LoadError
 (message: the exact text doit prints on stderr, code: the exit code).
@@ -352,6 +365,15 @@ def call_uptodate(task, index):
     else:
         result = utd
     return None if result is None else bool(result)
+
+
+@_entry
+def task_help(task):
+    """the text of `help TASK` (doit's: name, doc, one block per option)"""
+    lines = ["%s  %s" % (task.name, task.doc)]
+    for opt in _task_parser(task).options:
+        lines.extend(opt.help_doc())
+    return "\n".join(lines) + "\n"
 
 
 @_entry

@@ -144,3 +144,25 @@ def test_bad_param_definition(tmp_path, engine, monkeypatch):
     with pytest.raises(_dodo.LoadError) as info:
         _dodo.prepare(tasks[0])
     assert info.value.message == proc.stderr
+
+
+@pytest.mark.parametrize('sample,task', [
+    ('parameters.py', 'py_params'), ('parameters.py', 'py_params_list'),
+    ('parameters.py', 'py_params_choice'), ('parameters.py', 'cmd_params'),
+    ('parameters_inverse.py', 'with_flag'), ('pos.py', 'pos_args'),
+    ('hello.py', 'hello')])
+def test_task_help_like_doit(samples_dir, engine, monkeypatch, sample, task):
+    proc = oracle(samples_dir, 'help', '-f', sample, task)
+    assert proc.returncode == 0
+    monkeypatch.chdir(samples_dir)
+    _, tasks = _dodo.load(str(samples_dir / sample), {})
+    found = {t.name: t for t in tasks}[task]
+    assert _dodo.task_help(found) == proc.stdout
+
+
+def test_choices_help_with_descriptions():
+    from doit.cmdparse import CmdOption
+    opt = CmdOption({'name': 'c', 'long': 'c', 'default': 'a',
+                     'choices': (('a', 'first'), ('b', ''))})
+    assert opt.help_choices() == '\nchoices:\na: first\nb: '
+    assert CmdOption({'name': 'x', 'default': 1}).help_doc() == []

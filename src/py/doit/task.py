@@ -1,7 +1,7 @@
 """Task: what a task dict becomes, with doit's checks and messages.
 
-The C engine reads the plain attributes of a Task after loading (see the
-module doc of _dodo). Differences from doit, on purpose:
+The C engine reads the plain attributes of a Task after loading (listed
+in the module doc of _dodo). Differences from doit, on purpose:
 - file_dep and calc_dep are lists (deduplicated, in definition order), not
   sets, so that %(dependencies)s and the order of checks are stable.
 - `clean_targets` is the public name of doit's `_remove_targets` flag.

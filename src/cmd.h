@@ -60,6 +60,14 @@ extern const char cmd_clean_description[], cmd_resetdep_description[],
 /* Print doit's usage text (`--help`, `help`); returns 0. */
 int cmd_usage(struct cmd_env *env);
 
+/* Plugin commands of the configuration ([COMMAND] name = module:Class). */
+bool cmd_is_plugin(struct cmd_env *env, const char *name);
+/* Run one (argc < 0: print its help); returns its exit code. */
+int cmd_plugin_run(struct cmd_env *env, const char *name, int argc, char **argv);
+/* Their names (borrowed), appended to out; their purpose (malloc'd). */
+void cmd_plugin_names(struct cmd_env *env, struct vec *out);
+char *cmd_plugin_purpose(struct cmd_env *env, const char *name);
+
 /* The command named name, or NULL. */
 const struct command *cmd_find(const struct cmd_env *env, const char *name);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmdctx.h"
+#include "frontend.h"
 #include "graph.h"
 #include "state.h"
 
@@ -29,6 +30,21 @@ static bool queued(struct vec *q, size_t from, const char *name)
 	return false;
 }
 
+/* The task_dep and setup of t as given in the task file (malloc'd names). */
+static void own_deps(struct graph *g, struct task *t, struct vec *deps)
+{
+	struct frontend *fe = g->fe;
+	size_t i;
+
+	if (t->fe && fe && fe->cmd_ops && fe->cmd_ops->own_deps &&
+	    fe->cmd_ops->own_deps(fe, t, deps) == 0)
+		return;
+	for (i = 0; i < t->task_dep.n; i++)
+		vec_push(deps, xstrdup(t->task_dep.v[i]));
+	for (i = 0; i < t->setup.n; i++)
+		vec_push(deps, xstrdup(t->setup.v[i]));
+}
+
 /* doit's tasks_and_deps_iter(..., yield_duplicates=True): breadth first over task_dep
  * and setup; a dependency met again is yielded again. */
 static void with_deps(struct graph *g, struct vec *names, struct vec *out)
@@ -45,10 +61,7 @@ static void with_deps(struct graph *g, struct vec *names, struct vec *out)
 
 		strmap_put(&done, t->name, strlen(t->name), t);
 		vec_push(out, t);
-		for (i = 0; i < t->task_dep.n; i++)
-			vec_push(&deps, t->task_dep.v[i]);
-		for (i = 0; i < t->setup.n; i++)
-			vec_push(&deps, t->setup.v[i]);
+		own_deps(g, t, &deps);
 		for (i = 0; i < deps.n; i++) {
 			struct task *d = graph_find(g, deps.v[i]);
 			if (!d)
@@ -58,6 +71,8 @@ static void with_deps(struct graph *g, struct vec *names, struct vec *out)
 			else
 				vec_push(out, d);
 		}
+		for (i = 0; i < deps.n; i++)
+			free(deps.v[i]);
 		vec_free(&deps);
 	}
 	vec_free(&q);

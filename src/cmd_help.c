@@ -205,14 +205,41 @@ void cmd_option_help(const struct optdef *d, struct buf *out)
 	buf_free(&desc);
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The commands (with the plugins), sorted by name. */
+static void commands_list(struct cmd_env *env)
+{
+	struct vec names = {0};
+	size_t i;
+
+	for (i = 0; i < env->ncommands; i++)
+		vec_push(&names, (void *)env->commands[i].name);
+	cmd_plugin_names(env, &names);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), by_name);
+	for (i = 0; i < names.n; i++) {
+		const struct command *c = cmd_find(env, names.v[i]);
+		char *purpose = c ? NULL : cmd_plugin_purpose(env, names.v[i]);
+
+		if (i && strcmp(names.v[i], names.v[i - 1]) == 0)
+			continue;
+		printf("  %s %-16s  %s\n", env->bin_name, (char *)names.v[i],
+		       c ? c->purpose : purpose);
+		free(purpose);
+	}
+	vec_free(&names);
+}
+
 int cmd_usage(struct cmd_env *env)
 {
 	const char *b = env->bin_name;
-	size_t i;
 
 	printf("%s -- automation tool\nhttp://pydoit.org\n\nCommands\n", b);
-	for (i = 0; i < env->ncommands; i++)
-		printf("  %s %-16s  %s\n", b, env->commands[i].name, env->commands[i].purpose);
+	commands_list(env);
 	printf("\n");
 	printf("  %s help              show help / reference\n", b);
 	printf("  %s help task         show help on task dictionary fields\n", b);
@@ -293,6 +320,8 @@ int cmd_help(struct cmd_env *env, int argc, char **argv)
 		fputs(help_task, stdout);
 	else if ((cmd = cmd_find(env, o.args.v[0])))
 		rc = command_help(env, cmd);
+	else if (cmd_is_plugin(env, o.args.v[0]))
+		rc = cmd_plugin_run(env, o.args.v[0], -1, NULL);
 	else
 		rc = task_help(env, &c, argc, argv);
 out:

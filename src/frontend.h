@@ -92,6 +92,10 @@ struct frontend_cmd_ops {
 	 * its clean actions (with dryrun only those taking a `dryrun` argument), printing
 	 * doit's lines, and return 0. -1 with e on an internal error. */
 	int (*clean)(struct frontend *fe, struct task *t, bool dryrun, struct err *e);
+	/* The task_dep then setup names of t as the task file gave them, without the
+	 * dependencies the engine added (file_dep on targets, wildcards): malloc'd strings
+	 * appended to out (doit's `forget -s` follows only these). 0, or -1. */
+	int (*own_deps)(struct frontend *fe, struct task *t, struct vec *out);
 	/* A text about t (malloc'd), or NULL for none. */
 	char *(*text)(struct frontend *fe, struct task *t, enum fe_text what, size_t index);
 	/* A reporter the front-end defines (a class in the task file's configuration, a
@@ -139,6 +143,12 @@ struct loader {
 	                   void (*add)(void *arg, const char *section, const char *key,
 	                               const char *value),
 	                   void *arg, struct err *e);
+	/* Plugin commands (doit's [COMMAND] configuration section: name = module:Class).
+	 * Run command name with its arguments and return its exit code, having printed any
+	 * error; with argc < 0 print its help instead. Optional. */
+	int (*plugin_command)(struct loader *l, const char *name, int argc, char **argv);
+	/* A plugin command's one-line purpose (malloc'd), or NULL. Optional. */
+	char *(*plugin_purpose)(struct loader *l, const char *name);
 	void *ctx;
 };
 

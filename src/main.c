@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "py/pyfront.h"
 #include "util.h"
 
@@ -42,11 +43,27 @@ static int first_word(int argc, char **argv)
 	return i;
 }
 
+/* Run command c, or the plugin command named argv[w] when c is NULL, with the arguments
+ * but the command's name (variables before it stay). */
+static int run_named(struct cmd_env *env, const struct command *c, int argc, char **argv,
+                     int w)
+{
+	char **args = xcalloc((size_t)argc, sizeof(*args));
+	int rc;
+
+	memcpy(args, argv + 1, (size_t)(w - 1) * sizeof(*args));
+	memcpy(args + w - 1, argv + w + 1, (size_t)(argc - w - 1) * sizeof(*args));
+	env->cmd = c;
+	env->cmd_given = true;
+	rc = c ? c->fn(env, argc - 2, args) : cmd_plugin_run(env, argv[w], argc - 2, args);
+	free(args);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cmd_env env = {0};
 	const struct command *c;
-	char **args;
 	int w, rc;
 
 	env.bin_name = "dodo";
@@ -57,21 +74,16 @@ int main(int argc, char **argv)
 		printf("dodo %s (doit-compatible task runner)\n", DODO_VERSION);
 		return 0;
 	}
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return cmd_usage(&env);
 	w = first_word(argc, argv);
 	c = w < argc ? cmd_find(&env, argv[w]) : NULL;
-	if (!c) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		rc = cmd_usage(&env);
+	} else if (c || (w < argc && cmd_is_plugin(&env, argv[w]))) {
+		rc = run_named(&env, c, argc, argv, w);
+	} else {
 		env.cmd = cmd_find(&env, "run");
-		return cmd_run(&env, argc - 1, argv + 1);
+		rc = cmd_run(&env, argc - 1, argv + 1);
 	}
-	/* the arguments without the command's name (variables before it stay) */
-	args = xcalloc((size_t)argc, sizeof(*args));
-	memcpy(args, argv + 1, (size_t)(w - 1) * sizeof(*args));
-	memcpy(args + w - 1, argv + w + 1, (size_t)(argc - w - 1) * sizeof(*args));
-	env.cmd = c;
-	env.cmd_given = true;
-	rc = c->fn(&env, argc - 2, args);
-	free(args);
+	config_free(env.config);
 	return rc;
 }

@@ -33,6 +33,9 @@ from doit.task import Task
 # section -> {key: value} of the configuration files (values as parsed)
 CONFIG = {}
 
+# the folder the configuration files were read in
+_config_dir = os.getcwd()
+
 # the reporter class given in DOIT_CONFIG, if any
 _config_reporter = None
 
@@ -90,7 +93,9 @@ def read_config(paths):
     """Read the configuration files (in order; later ones override).
     Returns [(section, key, text)] and keeps the parsed values in CONFIG.
     Raises ConfigError for a malformed file."""
+    global _config_dir
     CONFIG.clear()
+    _config_dir = os.getcwd()
     for path in paths:
         try:
             if path.lower().endswith('.toml'):
@@ -200,13 +205,26 @@ def set_config_reporter(cls):
     _config_reporter = cls
 
 
+def _import(module_name):
+    """import a plugin's module; the folder of the configuration files is on
+    the path (doit, run as `python -m doit`, has its current folder there)"""
+    added = _config_dir not in sys.path
+    if added:
+        sys.path.insert(0, _config_dir)
+    try:
+        return importlib.import_module(module_name)
+    finally:
+        if added and _config_dir in sys.path:
+            sys.path.remove(_config_dir)
+
+
 def _plugin(section, name):
     location = CONFIG.get(section, {}).get(name)
     if not isinstance(location, str) or ':' not in location:
         return None
     module_name, obj_name = location.split(':', 1)
     try:
-        module = importlib.import_module(module_name)
+        module = _import(module_name)
     except ImportError:
         raise Exception('Plugin {} module `{}` not found.'.format(
             section, module_name)) from None
@@ -295,3 +313,49 @@ def strace(task, trace_file, show_all):
     return Task('strace_report',
                 actions=[(find_deps, [sys.stdout, trace_file, show_all])],
                 verbosity=2, task_dep=[task.name], uptodate=[False])
+
+
+# --- plugin commands -------------------------------------------------------
+def _command_class(name):
+    cls = _plugin('COMMAND', name)
+    if cls is None:
+        raise KeyError("no plugin command '%s'" % name)
+    return cls
+
+
+def command_purpose(name):
+    """a plugin command's doc_purpose"""
+    return getattr(_command_class(name), 'doc_purpose', '')
+
+
+def _command(name, bin_name):
+    cls = _command_class(name)
+    return cls(config=CONFIG, bin_name=bin_name)
+
+
+def command_help(name, bin_name):
+    """print a plugin command's help (`help NAME`)"""
+    print(_command(name, bin_name).help())
+    return 0
+
+
+def command_run(name, args, bin_name):
+    """run a plugin command as doit's DoitMain does; returns the exit code"""
+    from doit.cmdparse import CmdParseError
+    from doit.exceptions import InvalidCommand, InvalidDodoFile, InvalidTask
+    try:
+        result = _command(name, bin_name).parse_execute(list(args))
+    except (CmdParseError, InvalidDodoFile, InvalidCommand, InvalidTask) as err:
+        if isinstance(err, InvalidCommand):
+            err.cmd_used = name
+            err.bin_name = bin_name
+        _flush()
+        sys.stderr.write("ERROR: %s\n" % str(err))
+        return 3
+    except Exception:
+        import traceback
+        _flush()
+        sys.stderr.write(traceback.format_exc())
+        return 3
+    _flush()
+    return result if isinstance(result, int) else 0

@@ -128,15 +128,76 @@ PyObject *py_config_sections(void)
 	return r;
 }
 
+static void flush_py(void);
+
+static PyObject *strings(int argc, char **argv)
+{
+	PyObject *list = PyList_New(argc > 0 ? argc : 0);
+	int i;
+
+	for (i = 0; list && i < argc; i++)
+		PyList_SET_ITEM(list, i, PyUnicode_DecodeFSDefault(argv[i]));
+	return list;
+}
+
+int py_plugin_command(struct loader *l, const char *name, int argc, char **argv)
+{
+	PyObject *r;
+	struct err e = {0};
+	char *venv = cwd_venv();
+	long rc;
+
+	rc = py_start(venv, &e);
+	free(venv);
+	if (rc < 0) {
+		fprintf(stderr, "ERROR: %s\n", e.msg);
+		return 3;
+	}
+	fflush(stdout);
+	if (argc < 0)
+		r = py_cmds_call("command_help", Py_BuildValue("(ss)", name, "dodo"));
+	else
+		r = py_cmds_call("command_run", Py_BuildValue("(sNs)", name, strings(argc, argv),
+		                                             "dodo"));
+	flush_py();
+	if (!r) {
+		char *tb = py_exc_text();
+		fputs(tb, stderr);
+		free(tb);
+		return 3;
+	}
+	rc = PyLong_Check(r) ? PyLong_AsLong(r) : 0;
+	Py_DECREF(r);
+	PyErr_Clear();
+	return (int)rc;
+}
+
+char *py_plugin_purpose(struct loader *l, const char *name)
+{
+	PyObject *r = pyfront.started ? py_cmds_call("command_purpose", Py_BuildValue("(s)",
+	                                             name)) : NULL;
+	char *s = py_str(r);
+
+	Py_XDECREF(r);
+	PyErr_Clear();
+	return s;
+}
+
+/* Flush Python's sys.stdout and sys.stderr (keeping any pending exception). */
 static void flush_py(void)
 {
-	PyObject *r = PyRun_String("import sys\nfor _s in (sys.stdout, sys.stderr):\n"
-	                           "    _s and _s.flush()\n", Py_file_input,
-	                           PyModule_GetDict(PyImport_AddModule("__main__")),
-	                           PyModule_GetDict(PyImport_AddModule("__main__")));
-	if (!r)
+	static const char *const names[] = {"stdout", "stderr"};
+	PyObject *type, *value, *tb;
+	int i;
+
+	PyErr_Fetch(&type, &value, &tb);
+	for (i = 0; i < 2; i++) {
+		PyObject *f = PySys_GetObject(names[i]);
+		PyObject *r = f && f != Py_None ? PyObject_CallMethod(f, "flush", NULL) : NULL;
+		Py_XDECREF(r);
 		PyErr_Clear();
-	Py_XDECREF(r);
+	}
+	PyErr_Restore(type, value, tb);
 }
 
 static int cmd_clean(struct frontend *fe, struct task *t, bool dryrun, struct err *e)
@@ -207,7 +268,33 @@ static int cmd_strace(struct frontend *fe, struct graph *g, struct task *t,
 	return graph_link_new(g, first, e);
 }
 
+static int own_deps(struct frontend *fe, struct task *t, struct vec *out)
+{
+	static const char *const attrs[] = {"task_dep", "setup_tasks"};
+	int i;
+
+	for (i = 0; t->fe && i < 2; i++) {
+		PyObject *v = PyObject_GetAttrString(t->fe, attrs[i]);
+		PyObject *seq = v ? PySequence_Fast(v, "not a list") : NULL;
+		Py_ssize_t j;
+
+		Py_XDECREF(v);
+		if (!seq) {
+			PyErr_Clear();
+			return -1;
+		}
+		for (j = 0; j < PySequence_Fast_GET_SIZE(seq); j++) {
+			char *s = py_str(PySequence_Fast_GET_ITEM(seq, j));
+			if (s)
+				vec_push(out, s);
+		}
+		Py_DECREF(seq);
+	}
+	return 0;
+}
+
 const struct frontend_cmd_ops py_cmd_ops = {
+	.own_deps = own_deps,
 	.clean = cmd_clean,
 	.text = cmd_text,
 	.reporter = py_reporter_new,

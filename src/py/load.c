@@ -205,6 +205,8 @@ struct loader *pyfront_loader(int argc, char **argv)
 	pyfront.loader.unload = py_unload;
 	pyfront.loader.ctx = &pyfront;
 	pyfront.loader.read_config = py_read_config;
+	pyfront.loader.plugin_command = py_plugin_command;
+	pyfront.loader.plugin_purpose = py_plugin_purpose;
 	pyfront.fe.ops = &py_frontend_ops;
 	pyfront.fe.cmd_ops = &py_cmd_ops;
 	pyfront.fe.ctx = &pyfront;

@@ -66,6 +66,9 @@ int py_read_config(struct loader *l, const char *const *paths,
                    void (*add)(void *arg, const char *section, const char *key,
                                const char *value),
                    void *arg, struct err *e);
+/* The loader's plugin_command and plugin_purpose (a [COMMAND] class in Python). */
+int py_plugin_command(struct loader *l, const char *name, int argc, char **argv);
+char *py_plugin_purpose(struct loader *l, const char *name);
 /* The configuration sections read (a dict; new reference, never NULL). */
 PyObject *py_config_sections(void);
 /* A reporter written in Python (frontend_cmd_ops.reporter). */

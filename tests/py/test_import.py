@@ -61,3 +61,17 @@ def test_doit_main_points_to_dodo(capsys):
     from doit.doit_cmd import DoitMain
     assert DoitMain().run(['list']) == 3
     assert 'dodo' in capsys.readouterr().err
+
+
+def test_tools_star_import_like_doit():
+    import subprocess
+    code = 'from doit.tools import *\nnames = sorted(n for n in dir() if not n.startswith("_"))\nprint(" ".join(names))'
+    env = dict(__import__('os').environ)
+    env.pop('PYTHONPATH', None)
+    theirs = set(subprocess.run(['/usr/bin/python3', '-c', code], env=env,
+                                capture_output=True, text=True,
+                                check=True).stdout.split())
+    ns = {}
+    exec('from doit.tools import *', ns)
+    ours = {n for n in ns if not n.startswith('_')}
+    assert theirs - ours == set()

@@ -1,22 +1,22 @@
 """Helpers for dodo files: uptodate checkers, action classes, titles."""
 
+# no __all__: as with doit, `from doit.tools import *` also brings the
+# modules imported here (os, datetime, ...), which some dodo files rely on
 import datetime
 import hashlib
 import json
 import operator
 import os
+import subprocess
 import sys
 import time as time_module
 
+from . import exceptions
 from .action import (CmdAction, Interactive, LongRunning, PythonAction,
                      PythonInteractiveAction)
 from .task import result_dep
 
-__all__ = ['create_folder', 'title_with_actions', 'run_once',
-           'config_changed', 'timeout', 'check_timestamp_unchanged',
-           'result_dep', 'LongRunning', 'Interactive', 'InteractiveAction',
-           'PythonInteractiveAction', 'set_trace', 'load_ipython_extension',
-           'register_doit_as_IPython_magic', 'CmdAction', 'PythonAction']
+assert subprocess and exceptions and CmdAction and PythonAction
 
 # the name before doit 0.25
 InteractiveAction = LongRunning

@@ -90,6 +90,7 @@ struct task {
 	enum loader_state loader;   /* a delayed-creation placeholder */
 	bool linked;                /* targets registered by graph_link_new */
 	char *target_regex;
+	char *abort_msg;            /* the run must abort when this task is reached */
 	char *delayed_base;         /* the task whose loader creates this one, or NULL (itself) */
 	struct regex_group *rgroup; /* for "_regex_target" tasks */
 	void *fe;                   /* front-end object, or NULL */

@@ -308,11 +308,23 @@ out:
 	free(result);
 }
 
+/* doit's runtime errors: reported after everything else, the run stops with 2. */
+static void abort_run(struct runner *r, const char *msg)
+{
+	r->rep->ops->runtime_error(r->rep, msg);
+	r->final = RESULT_ERROR;
+	r->stop = true;
+}
+
 static void execute(struct runner *r, struct dnode *n)
 {
 	struct task *t = n->task;
 	struct outcome o = {0};
 
+	if (t->abort_msg) {
+		abort_run(r, t->abort_msg);
+		return;
+	}
 	if (t->teardown.n)
 		vec_push(&r->teardown, t);
 	r->rep->ops->execute_task(r->rep, t);
@@ -365,6 +377,10 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	g->st = st;
 	while (!r.stop) {
 		rc = dispatch_next(r.d, n, &n, e);
+		if (rc < 0 && e->code == 2) {
+			abort_run(&r, e->msg);
+			rc = 0;
+		}
 		if (rc <= 0)
 			break;
 		if (select_task(&r, n))

@@ -213,6 +213,7 @@ static int convert_one(struct graph *g, PyObject *task, bool replace, struct err
 		return -1;
 	t->fe = keep(task);
 	t->doc = attr_str(task, "doc");
+	t->abort_msg = attr_str(task, "actions_error");
 	t->verbosity = (int)attr_int(task, "verbosity", -1);
 	t->has_subtask = attr_bool(task, "has_subtask");
 	t->is_subtask = attr_bool(task, "is_subtask");

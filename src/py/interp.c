@@ -322,15 +322,33 @@ char *py_exc_text(void)
 	return r;
 }
 
+/* Is exc an instance of _dodo.<name>? */
+static bool is_dodo_exc(PyObject *exc, const char *name)
+{
+	PyObject *cls = PyObject_GetAttrString(pyfront.mod, name);
+	bool r = cls && exc && PyObject_IsInstance(exc, cls) == 1;
+
+	Py_XDECREF(cls);
+	PyErr_Clear();
+	return r;
+}
+
 bool py_exc_to_err(struct err *e)
 {
-	PyObject *exc = fetch_exc(), *cls, *args, *msg, *code;
+	PyObject *exc = fetch_exc(), *args, *msg, *code;
 	char *m;
 
-	cls = PyObject_GetAttrString(pyfront.mod, "LoadError");
-	if (!exc || !cls || PyObject_IsInstance(exc, cls) != 1) {
-		Py_XDECREF(cls);
+	if (is_dodo_exc(exc, "RunAborted")) {
+		PyObject *s = PyObject_Str(exc);
+		m = py_str(s);
+		seterr(e, 2, "%s", m ? m : "");
+		free(m);
+		Py_XDECREF(s);
 		PyErr_Clear();
+		Py_DECREF(exc);
+		return false;
+	}
+	if (!is_dodo_exc(exc, "LoadError")) {
 		if (exc)
 			restore_exc(exc);
 		m = py_exc_text();
@@ -339,7 +357,6 @@ bool py_exc_to_err(struct err *e)
 		free(m);
 		return false;
 	}
-	Py_DECREF(cls);
 	args = PyObject_GetAttrString(exc, "args");
 	msg = args && PyTuple_Size(args) > 0 ? PyTuple_GetItem(args, 0) : NULL;
 	code = args && PyTuple_Size(args) > 1 ? PyTuple_GetItem(args, 1) : NULL;

@@ -153,6 +153,17 @@ static int py_load(struct loader *l, const struct load_request *rq, struct graph
 	*strrchr(dir, '/') = '\0';
 	if (!*dir)
 		strcpy(dir, "/");
+	if (rq->dir) {
+		struct stat st;
+		char *abs = rq->dir[0] == '/' ? xstrdup(rq->dir) : xasprintf("%s/%s", cwd, rq->dir);
+		if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			seterr(e, 3, "Specified 'dir' path must be a directory.\nGot '%s'(%s).",
+			       rq->dir, abs);
+			free(abs);
+			goto out;
+		}
+		free(abs);
+	}
 	if (chdir(rq->dir ? rq->dir : dir) < 0) {
 		seterr(e, 3, "cannot change to folder '%s': %s", rq->dir ? rq->dir : dir,
 		       strerror(errno));

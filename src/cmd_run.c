@@ -171,6 +171,7 @@ int cmd_run(struct cmd_env *env, int argc, char **argv)
 		rc = cmd_error(&e);
 		goto out;
 	}
+	reporter_initialize(rep, &sel);
 	ro.continue_ = opts_int(&o, "continue");
 	ro.always = opts_int(&o, "always");
 	ro.verbosity = opts_get(&o, "verbosity")->set ? (int)opts_int(&o, "verbosity") : -1;

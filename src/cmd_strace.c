@@ -82,6 +82,7 @@ static int trace(struct cmdctx *c, const char *name)
 	vec_push(&sel, t->name);
 	vec_push(&sel, "strace_report");
 	rep = reporter_new("console", c->g, stdout, 0);
+	reporter_initialize(rep, &sel);
 	ro.verbosity = -1;
 	ro.checker = c->checker;
 	rc = run_tasks(c->g, c->st, rep, &ro, &sel, &e);

@@ -18,15 +18,28 @@ static void nop_task(struct reporter *r, struct task *t)
 {
 }
 
+/* An SGR colour sequence when the reporter colours its lines, else "". */
+static const char *sgr(struct reporter *r, const char *code)
+{
+	return r->colour ? code : "";
+}
+
+#define SGR_RESET "\033[0m"
+#define SGR_RUN "\033[1;32m"       /* bold green: a task runs */
+#define SGR_SKIP "\033[2m"         /* dim: up to date */
+#define SGR_IGNORE "\033[33m"      /* yellow: ignored */
+#define SGR_FAIL "\033[1;31m"      /* bold red: failures */
+
 static void con_execute(struct reporter *r, struct task *t)
 {
 	if (t->actions.n && t->name[0] != '_')
-		fprintf(r->out, ".  %s\n", title(r, t));
+		fprintf(r->out, "%s.  %s%s\n", sgr(r, SGR_RUN), title(r, t), sgr(r, SGR_RESET));
 }
 
 static void write_failure(struct reporter *r, struct failure *f, bool with_msg)
 {
-	fprintf(r->out, "%s - taskid:%s\n", f->kind, f->task->name);
+	fprintf(r->out, "%s%s - taskid:%s%s\n", sgr(r, SGR_FAIL), f->kind, f->task->name,
+	        sgr(r, SGR_RESET));
 	if (with_msg)
 		fprintf(r->out, "%s\n", f->msg);
 }
@@ -45,12 +58,12 @@ static void con_failure(struct reporter *r, struct task *t, const struct outcome
 static void con_uptodate(struct reporter *r, struct task *t)
 {
 	if (t->name[0] != '_')
-		fprintf(r->out, "-- %s\n", title(r, t));
+		fprintf(r->out, "%s-- %s%s\n", sgr(r, SGR_SKIP), title(r, t), sgr(r, SGR_RESET));
 }
 
 static void con_ignore(struct reporter *r, struct task *t)
 {
-	fprintf(r->out, "!! %s\n", title(r, t));
+	fprintf(r->out, "%s!! %s%s\n", sgr(r, SGR_IGNORE), title(r, t), sgr(r, SGR_RESET));
 }
 
 static void con_cleanup_error(struct reporter *r, const char *msg)
@@ -132,24 +145,24 @@ static void nop_complete(struct reporter *r)
 
 static const struct reporter_ops console_ops = {
 	nop_task, con_execute, con_failure, nop_task, con_uptodate, con_ignore, nop_task,
-	con_cleanup_error, con_runtime_error, con_complete, NULL,
+	con_cleanup_error, con_runtime_error, con_complete, NULL, NULL,
 };
 
 static const struct reporter_ops executed_only_ops = {
 	nop_task, con_execute, con_failure, nop_task, nop_task, nop_task, nop_task,
-	con_cleanup_error, con_runtime_error, con_complete, NULL,
+	con_cleanup_error, con_runtime_error, con_complete, NULL, NULL,
 };
 
 /* doit's ZeroReporter keeps ConsoleReporter's cleanup_error (stderr). */
 static const struct reporter_ops zero_ops = {
 	nop_task, nop_task, nop_failure, nop_task, nop_task, nop_task, nop_task,
-	con_cleanup_error, zero_runtime_error, nop_complete, NULL,
+	con_cleanup_error, zero_runtime_error, nop_complete, NULL, NULL,
 };
 
 /* doit 0.37's error-only: failures as they happen, teardown errors. */
 static const struct reporter_ops error_only_ops = {
 	nop_task, nop_task, con_failure, nop_task, nop_task, nop_task, nop_task,
-	con_cleanup_error, zero_runtime_error, nop_complete, NULL,
+	con_cleanup_error, zero_runtime_error, nop_complete, NULL, NULL,
 };
 
 struct reporter *reporter_new(const char *name, struct graph *g, FILE *out,
@@ -180,7 +193,15 @@ struct reporter *reporter_new(const char *name, struct graph *g, FILE *out,
 	r->g = g;
 	r->out = out;
 	r->failure_verbosity = failure_verbosity;
+	if (table[i].ops == &console_ops || table[i].ops == &executed_only_ops)
+		r = reporter_tty(r);
 	return r;
+}
+
+void reporter_initialize(struct reporter *r, const struct vec *selected)
+{
+	if (r && r->ops->initialize)
+		r->ops->initialize(r, selected);
 }
 
 void reporter_free(struct reporter *r)

@@ -1,6 +1,7 @@
 #ifndef DODO_REPORT_H
 #define DODO_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "util.h"
@@ -24,6 +25,8 @@ struct reporter_ops {
 	void (*runtime_error)(struct reporter *r, const char *msg);
 	void (*complete_run)(struct reporter *r);
 	void (*free)(struct reporter *r);
+	/* Before the run: the selected task names (doit's initialize). Optional. */
+	void (*initialize)(struct reporter *r, const struct vec *selected);
 };
 
 struct failure {
@@ -38,6 +41,7 @@ struct reporter {
 	int failure_verbosity;
 	struct vec failures;        /* struct failure * */
 	struct vec runtime_errors;  /* char * */
+	bool colour;                /* console: colour the lines (a terminal, no NO_COLOR) */
 	void *ctx;                  /* reporter-specific data */
 };
 
@@ -46,6 +50,15 @@ struct reporter {
 struct reporter *reporter_new(const char *name, struct graph *g, FILE *out,
                               int failure_verbosity);
 void reporter_free(struct reporter *r);
+
+/* Tell the reporter the selected tasks before the run starts (NULL is fine). */
+void reporter_initialize(struct reporter *r, const struct vec *selected);
+
+/* On a terminal (out is a tty, NO_COLOR unset, TERM not dumb): wrap a console reporter
+ * with colour and a live progress line kept on the terminal's last row, outside the
+ * scrolling region, so task output never runs into it (report_tty.c). Returns inner
+ * itself when out is not such a terminal. */
+struct reporter *reporter_tty(struct reporter *inner);
 
 /* doit's json reporter (report_json.c): everything the run prints to stdout and stderr is
  * captured; one JSON document goes to out at the end. */

@@ -369,7 +369,7 @@ static void free_json(struct reporter *r)
 
 static const struct reporter_ops json_ops = {
 	get_status, execute_task, add_failure, add_success, skip_uptodate, skip_ignore,
-	nop_task, add_error, add_error, complete_run, free_json,
+	nop_task, add_error, add_error, complete_run, free_json, NULL,
 };
 
 struct reporter *reporter_json_new(struct graph *g, FILE *out, int failure_verbosity)

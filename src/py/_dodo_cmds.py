@@ -249,16 +249,10 @@ def reporter_names():
 
 
 def new_reporter(cls, failure_verbosity):
-    """an instance of a reporter class (or the instance itself), told the
-    tasks as doit's runner does"""
+    """an instance of a reporter class (or the instance itself)"""
     if isinstance(cls, type):
-        obj = cls(sys.stdout, {'failure_verbosity': failure_verbosity})
-    else:
-        obj = cls
-    if hasattr(obj, 'initialize'):
-        from _dodo import tasks
-        obj.initialize(dict(tasks()), [])
-    return obj
+        return cls(sys.stdout, {'failure_verbosity': failure_verbosity})
+    return cls
 
 
 def failure(kind, msg):

@@ -147,6 +147,31 @@ static void complete_run(struct reporter *r)
 	fflush(r->out);
 }
 
+/* doit's runner calls initialize(tasks, selected_tasks) when the reporter has it. */
+static void initialize(struct reporter *r, const struct vec *selected)
+{
+	PyObject *tasks = py_call("tasks", PyTuple_New(0)), *sel = PyList_New(0), *res = NULL;
+	size_t i;
+
+	for (i = 0; sel && selected && i < selected->n; i++) {
+		PyObject *s = PyUnicode_FromString(selected->v[i]);
+		if (!s || PyList_Append(sel, s) < 0)
+			Py_CLEAR(sel);
+		Py_XDECREF(s);
+	}
+	fflush(stdout);
+	if (tasks && sel && PyObject_HasAttrString(r->ctx, "initialize"))
+		res = PyObject_CallMethod(r->ctx, "initialize", "OO", tasks, sel);
+	else
+		res = Py_NewRef(Py_None);
+	if (!res)
+		report_exc();
+	Py_XDECREF(res);
+	Py_XDECREF(tasks);
+	Py_XDECREF(sel);
+	flush_out();
+}
+
 static void free_reporter(struct reporter *r)
 {
 	Py_XDECREF((PyObject *)r->ctx);
@@ -155,7 +180,7 @@ static void free_reporter(struct reporter *r)
 
 static const struct reporter_ops py_reporter_ops = {
 	get_status, execute_task, add_failure, add_success, skip_uptodate, skip_ignore,
-	teardown_task, cleanup_error, runtime_error, complete_run, free_reporter,
+	teardown_task, cleanup_error, runtime_error, complete_run, free_reporter, initialize,
 };
 
 /* Point Python's sys.stdout at out when it is not the process's stdout (-o FILE). */

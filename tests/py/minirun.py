@@ -5,7 +5,7 @@ import re
 import subprocess
 
 import _dodo
-from conftest import ENGINE
+from pysupport import ENGINE
 
 
 def run_action(task, action, verbosity=1):

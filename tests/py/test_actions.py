@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import _dodo
-from conftest import SRC_PY, oracle
+from pysupport import SRC_PY, oracle
 from doit.action import CmdAction, PythonAction
 from doit.dependency import get_md5
 from doit.exceptions import TaskError, TaskFailed

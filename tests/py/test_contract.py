@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 import _dodo
-from conftest import SRC_PY, oracle
+from pysupport import SRC_PY, oracle
 from minirun import run_task, uptodate
 from tracebacks import strip_internal_frames
 
@@ -341,7 +341,7 @@ def test_format_exception_chained():
 @pytest.mark.parametrize('dryrun', [True, False])
 def test_clean_samples_like_doit(tmp_path, engine, monkeypatch, sample,
                                  dryrun):
-    from conftest import SAMPLES
+    from pysupport import SAMPLES
     source = os.path.join(SAMPLES, sample)
     if not os.path.exists(source):
         pytest.skip('no doit samples')

@@ -3,7 +3,7 @@
 import importlib
 import os
 
-from conftest import SRC_PY
+from pysupport import SRC_PY
 
 
 def test_doit_is_ours():

@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 import _dodo
-from conftest import SRC_PY, describe, oracle, oracle_load
+from pysupport import SRC_PY, describe, oracle, oracle_load
 from tracebacks import strip_internal_frames
 
 

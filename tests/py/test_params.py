@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 import _dodo
-from conftest import oracle
+from pysupport import oracle
 
 DODO = '''
 import json

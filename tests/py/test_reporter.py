@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 import _dodo
-from conftest import oracle
+from pysupport import oracle
 from minirun import normalize
 from doit.exceptions import TaskError, TaskFailed
 from doit.reporter import (ConsoleReporter, ErrorOnlyReporter,

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 import _dodo
-from conftest import (HERE, ORACLE_PYTHON, SAMPLES, describe, oracle,
+from pysupport import (HERE, ORACLE_PYTHON, SAMPLES, describe, oracle,
                       oracle_env, oracle_load_batch)
 
 # delayed.py has an invalid escape sequence

@@ -170,8 +170,9 @@ def load(path, cmd_vars, args=(), delayed=True, config=None):
     command-line task arguments (task_params creators parse the options
     after their name); delayed=False runs create_after creators now, as
     doit does for every command but `run` (placeholders are still made for
-    `creates`); config: sections of doit.cfg ('task:NAME' gives creator
-    parameters their defaults)."""
+    `creates`); config: sections of doit.cfg / pyproject.toml as dicts
+    ('task:NAME' sections give defaults to the parameters of task NAME and
+    of creator NAME)."""
     global _tasks
     doit_cmd.reset_vars()
     for name, value in (cmd_vars or {}).items():
@@ -194,6 +195,9 @@ def load(path, cmd_vars, args=(), delayed=True, config=None):
         raise LoadError(format_exception_text(exc), 3) from None
     seen = {}
     for task in tasks:
+        section = (config or {}).get('task:' + task.name)
+        if section:
+            task.cfg_values = dict(section)
         if task.name in seen:
             raise LoadError("ERROR: Task names must be unique. %s\n"
                             % task.name)

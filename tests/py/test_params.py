@@ -166,3 +166,16 @@ def test_choices_help_with_descriptions():
                      'choices': (('a', 'first'), ('b', ''))})
     assert opt.help_choices() == '\nchoices:\na: first\nb: '
     assert CmdOption({'name': 'x', 'default': 1}).help_doc() == []
+
+
+def test_config_section_defaults(params_dodo):
+    folder, _ = params_dodo
+    _, tasks = _dodo.load(str(folder / 'dodo.py'), {},
+                          config={'task:p': {'name': 'cfg', 'num': '7',
+                                             'flag': 'yes', 'unknown': 'x'}})
+    task = {t.name: t for t in tasks}['p']
+    _dodo.prepare(task)
+    assert (task.options['name'], task.options['num'],
+            task.options['flag']) == ('cfg', 7, True)
+    _dodo.parse_task_args(task, ['--num', '8'])
+    assert (task.options['name'], task.options['num']) == ('cfg', 8)

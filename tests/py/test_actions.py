@@ -1,10 +1,7 @@
 """Actions through the contract: expand_cmd, cmd_done, run_python, finish."""
 
 import json
-import os
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +10,8 @@ from pysupport import SRC_PY, oracle
 from doit.action import CmdAction, PythonAction
 from doit.dependency import get_md5
 from doit.exceptions import TaskError, TaskFailed
-from doit.tools import Interactive, LongRunning, PythonInteractiveAction
-from minirun import failure_block, normalize, run_action, run_task
+from doit.tools import Interactive, LongRunning
+from minirun import failure_block, normalize, run_task
 from tracebacks import strip_internal_frames
 
 

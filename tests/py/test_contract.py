@@ -2,9 +2,7 @@
 create_after, teardown, clean, titles and error text."""
 
 import io
-import json
 import os
-import textwrap
 
 import pytest
 

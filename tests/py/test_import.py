@@ -42,6 +42,16 @@ def test_public_names():
     assert InteractiveAction is LongRunning
     assert CatchedException is BaseFail
     assert doit.run and doit.loader.create_after is create_after
+    assert all(callable(name) for name in (
+        get_var, task_params, get_initial_workdir, run_once, config_changed,
+        timeout, check_timestamp_unchanged, result_dep, Interactive,
+        PythonInteractiveAction, create_folder, title_with_actions, set_trace,
+        CmdAction, PythonAction, BaseAction, TaskFailed, TaskError,
+        SetupError, DependencyError, UnmetDependency, InvalidTask,
+        InvalidCommand, InvalidDodoFile, clean_targets, Task, dict_to_task,
+        Stream, ConsoleReporter, ExecutedOnlyReporter, ZeroReporter,
+        JsonReporter, MD5Checker, TimestampChecker, UptodateCalculator,
+        Command, TaskLoader, ModuleTaskLoader, DodoTaskLoader, DoitMain))
 
 
 def test_every_module_imports():

@@ -16,7 +16,9 @@ from .action import (CmdAction, Interactive, LongRunning, PythonAction,
                      PythonInteractiveAction)
 from .task import result_dep
 
-assert subprocess and exceptions and CmdAction and PythonAction
+# re-exported names (doit.tools has them too)
+_REEXPORTED = (subprocess, exceptions, CmdAction, PythonAction, Interactive,
+               PythonInteractiveAction, result_dep)
 
 # the name before doit 0.25
 InteractiveAction = LongRunning

@@ -21,6 +21,8 @@ struct outcome {
 	int status;
 	char *kind;     /* exception name for the report ("TaskFailed"), malloc'd or NULL */
 	char *msg;      /* full message (with traceback), malloc'd or NULL */
+	bool exit;      /* the action asked to end dodo (Python's SystemExit) */
+	int exit_code;  /* with exit: the exit status */
 };
 
 /* A command to spawn, all malloc'd; free with cmdspec_free. */

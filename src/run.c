@@ -23,6 +23,8 @@ struct runner {
 	struct vec teardown;        /* struct task * in execution order */
 	int final;
 	bool stop;
+	bool exit;              /* an action asked dodo to exit with exit_code */
+	int exit_code;
 };
 
 void outcome_set(struct outcome *o, int status, const char *kind, const char *msg)
@@ -331,7 +333,10 @@ static void execute(struct runner *r, struct dnode *n)
 	t->executed = true;
 	run_actions(r, t, &t->actions, &o);
 	r->g->epoch++;
-	if (o.status == OUT_OK)
+	if (o.exit) {
+		r->exit = r->stop = true;
+		r->exit_code = o.exit_code;
+	} else if (o.status == OUT_OK)
 		save_success(r, n);
 	else
 		handle_error(r, n, &o);
@@ -395,5 +400,5 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	g->st = NULL;
 	if (rc < 0)
 		return -1;
-	return r.final;
+	return r.exit ? r.exit_code : r.final;
 }

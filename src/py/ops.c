@@ -177,12 +177,44 @@ static int op_cmd_done(struct frontend *fe, struct task *t, struct action *a, in
 	return 0;
 }
 
+/* SystemExit from an action ends dodo, after the run is wound up, as it ends doit. */
+static bool system_exit(struct outcome *o)
+{
+	PyObject *type, *value, *tb, *code;
+
+	if (!PyErr_ExceptionMatches(PyExc_SystemExit))
+		return false;
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	code = value ? PyObject_GetAttrString(value, "code") : NULL;
+	PyErr_Clear();
+	outcome_set(o, OUT_ERROR, "SystemExit", "");
+	o->exit = true;
+	if (!code || code == Py_None) {
+		o->exit_code = 0;
+	} else if (PyLong_Check(code)) {
+		o->exit_code = (int)PyLong_AsLong(code);
+	} else {
+		PyObject_Print(code, stderr, Py_PRINT_RAW);
+		fputc('\n', stderr);
+		o->exit_code = 1;
+	}
+	PyErr_Clear();
+	Py_XDECREF(code);
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	return true;
+}
+
 static int op_run_call(struct frontend *fe, struct task *t, struct action *a, int verbosity,
                        struct outcome *o)
 {
 	PyObject *r = py_call("run_python", Py_BuildValue("(OOi)", t->fe, a->fe, verbosity));
 
 	fflush(stdout);
+	if (!r && system_exit(o))
+		return -1;
 	if (!r) {
 		exc_outcome(o, "PythonAction Error");
 		return -1;

@@ -280,14 +280,15 @@ def test_python_results_and_injection(dodo, engine):
     _dodo.prepare(task)
     acts = task.actions
     assert _dodo.run_python(task, acts[0], 1) == (0, None, None)
-    assert acts[0].values == {'t': ['t'], 'd': ['d'], 'c': ['d'],
+    assert list(acts[0].values['d']) == ['d']   # doit's file_dep set
+    assert acts[0].values == {'t': ['t'], 'd': acts[0].values['d'], 'c': ['d'],
                               'name': 'a', 'opt': 'o', 'kw': ['more', 'pos']}
     assert acts[0].result == acts[0].values
     _dodo.run_python(task, acts[1], 1)
     assert acts[1].result == 'a=1 b=3' and acts[1].values == {}
     _dodo.run_python(task, acts[2], 1)
     values, result = _dodo.finish(task)
-    assert json.loads(values) == acts[0].values
+    assert json.loads(values) == dict(acts[0].values, d=['d'])
     assert result == get_md5('a=5 b=2')
 
 

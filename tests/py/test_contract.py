@@ -141,7 +141,7 @@ def test_apply_calc_dep(dodo, engine):
     run_task(tasks['get_dep'])
     _dodo.apply_calc_dep(tasks['use'], tasks['get_dep'])
     use = tasks['use']
-    assert use.file_dep == ['a.txt', 'b.txt']
+    assert list(use.file_dep) == ['a.txt', 'b.txt']
     assert use.task_dep == ['other'] and use.calc_dep == ['get_dep', 'more']
     assert use.uptodate == [(True, None, None)]
 
@@ -151,7 +151,7 @@ def test_apply_calc_dep_from_saved_values(dodo, engine):
     run_task(tasks['get_dep'])
     tasks = dodo(CALC)[1]  # next run: get_dep is up to date, not executed
     _dodo.apply_calc_dep(tasks['use'], tasks['get_dep'])
-    assert tasks['use'].file_dep == ['a.txt', 'b.txt']
+    assert list(tasks['use'].file_dep) == ['a.txt', 'b.txt']
 
 
 # --- create_after --------------------------------------------------------

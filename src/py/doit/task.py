@@ -2,8 +2,9 @@
 
 The C engine reads the plain attributes of a Task after loading (listed
 in the module doc of _dodo). Differences from doit, on purpose:
-- file_dep and calc_dep are lists (deduplicated, in definition order), not
-  sets, so that %(dependencies)s and the order of checks are stable.
+- file_dep is a set as in doit, but one that iterates in definition order
+  (DepSet), so that %(dependencies)s and the order of checks are stable;
+  calc_dep is a list (deduplicated, in definition order).
 - `clean_targets` is the public name of doit's `_remove_targets` flag.
 """
 
@@ -88,6 +89,61 @@ def _is_path(value):
     return isinstance(value, (str, os.PathLike))
 
 
+class DepSet(set):
+    """doit's file_dep set, iterated (and shown) in the order files were
+    given, so that runs are repeatable where doit's order is by hash."""
+
+    __slots__ = ('_order',)
+
+    def __init__(self, items=()):
+        super().__init__()
+        self._order = []
+        self.update(items)
+
+    def add(self, item):
+        if item not in self:
+            super().add(item)
+            self._order.append(item)
+
+    def update(self, *iterables):
+        for items in iterables:
+            for item in items:
+                self.add(item)
+
+    def discard(self, item):
+        if item in self:
+            self.remove(item)
+
+    def remove(self, item):
+        super().remove(item)
+        self._order.remove(item)
+
+    def pop(self):
+        if not self._order:
+            raise KeyError('pop from an empty set')
+        item = self._order.pop()
+        super().discard(item)
+        return item
+
+    def clear(self):
+        super().clear()
+        self._order.clear()
+
+    def copy(self):
+        return DepSet(self._order)
+
+    def __iter__(self):
+        return iter(list(self._order))
+
+    def __repr__(self):
+        if not self._order:
+            return 'set()'
+        return '{%s}' % ', '.join(repr(item) for item in self._order)
+
+    def __reduce__(self):
+        return (DepSet, (list(self._order),))
+
+
 class Task(object):
     """A task. See the module doc of _dodo for the attributes C reads."""
 
@@ -153,7 +209,7 @@ class Task(object):
         self._action_instances = None
 
         self.dep_changed = None
-        self.file_dep = []
+        self.file_dep = DepSet()
         if file_dep:
             self._expand_file_dep(file_dep)
         self.task_dep = []
@@ -235,15 +291,7 @@ class Task(object):
         return self._path_list(items, 'target')
 
     def _expand_file_dep(self, file_dep):
-        paths = self._path_list(file_dep, 'file_dep')
-        if not self.file_dep and len(set(paths)) == len(paths):
-            self.file_dep = paths
-            return
-        known = set(self.file_dep)
-        for dep in paths:
-            if dep not in known:
-                known.add(dep)
-                self.file_dep.append(dep)
+        self.file_dep.update(self._path_list(file_dep, 'file_dep'))
 
     def _expand_task_dep(self, task_dep):
         for dep in task_dep:

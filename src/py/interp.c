@@ -18,8 +18,8 @@ extern const struct embedded_py embedded_py[];
 /* Serves the built-in modules ahead of everything else on sys.path, so that `import doit`
  * is ours even where another doit is installed. */
 static const char bootstrap[] =
-	"import sys, importlib.abc, importlib.util, _dodo_engine\n"
-	"class _DodoLoader(importlib.abc.Loader):\n"
+	"import sys, importlib.util, _dodo_engine\n"
+	"class _DodoLoader:\n"
 	"    def __init__(self, src, path):\n"
 	"        self.src, self.path = src, path\n"
 	"    def create_module(self, spec):\n"

@@ -231,6 +231,7 @@ static void quote_args(struct err *e, int argc, char **argv)
 int opts_parse(struct opts *o, const struct optdef *defs, int argc, char **argv,
                struct err *e)
 {
+	struct vec rest = {0};
 	int i;
 	bool opts_done = false;
 
@@ -250,12 +251,13 @@ int opts_parse(struct opts *o, const struct optdef *defs, int argc, char **argv,
 		if (env && set_value(o, &defs[i], env, true, e) < 0)
 			return -1;
 	}
+	/* doit takes the variables out first: an option's value is never one */
+	for (i = 0; i < argc; i++)
+		vec_push(argv[i][0] != '-' && strchr(argv[i], '=') ? &o->vars : &rest, argv[i]);
+	argc = (int)rest.n;
+	argv = (char **)rest.v;
 	for (i = 0; i < argc; i++) {
 		char *a = argv[i];
-		if (a[0] != '-' && strchr(a, '=')) {
-			vec_push(&o->vars, a);
-			continue;
-		}
 		if (opts_done || a[0] != '-' || !a[1]) {
 			opts_done = true;
 			vec_push(&o->args, a);
@@ -268,9 +270,11 @@ int opts_parse(struct opts *o, const struct optdef *defs, int argc, char **argv,
 		if ((a[1] == '-' ? parse_long(o, argc, argv, &i, e) :
 		     parse_short(o, argc, argv, &i, e)) < 0) {
 			quote_args(e, argc, argv);
+			vec_free(&rest);
 			return -1;
 		}
 	}
+	vec_free(&rest);
 	return 0;
 }
 

@@ -159,8 +159,13 @@ int cmd_select(struct cmd_env *env, struct graph *g, struct vec *args, struct ve
 			vec_push(out, t->name);
 		else if (p)
 			vec_push(out, p->name);
-		else if ((rc = select_delayed(env, g, name, out, e)) < 0)
+		else if ((rc = select_delayed(env, g, name, out, e)) < 0) {
+			if (env->cmd_given && env->cmd)     /* doit's message names the command */
+				seterr(e, 3, "command `%s` invalid parameter: \"%s\". Must be a task, "
+				       "or a target.\nType \"%s list\" to see available tasks",
+				       env->cmd->name, name, env->bin_name);
 			break;
+		}
 	}
 	vec_free(&names);
 	return rc;

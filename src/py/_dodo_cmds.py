@@ -194,7 +194,9 @@ def help_text(task):
     lines = ["%s  %s" % (task.name, task.doc)]
     params = list(task.params) + list(getattr(task, 'creator_params', ()))
     for opt in TaskParse([CmdOption(opt) for opt in params]).options:
-        lines.extend(opt.help_doc())
+        # doit prints each option's lines, an empty one for an option
+        # without a short or long name
+        lines.append("\n".join(opt.help_doc()))
     return "\n".join(lines) + "\n"
 
 

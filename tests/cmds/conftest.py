@@ -1,0 +1,62 @@
+"""Helpers of the command tests (tests/cmds): dodo's commands other than `run`,
+its configuration files and reporters.
+
+The fixtures `project` and `make_project` come from tests/conftest.py; the
+differential engine (run a scenario under doit and under dodo, compare) is
+tests/diff/scenario.py, imported from here.
+
+Case files (cases/*.py) are task files whose leading comment block holds
+their scenarios, in the step language of tests/diff/scenario.py:
+
+    # What the case is about.
+    # ignore: my.db*        files left out of the comparison
+    # setup:                steps played before every scenario
+    #   write in.txt x
+    # scenario NAME:        one differential test per scenario
+    #   run list --all
+    #   run info t => 1
+"""
+
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "diff"))
+
+import scenario  # noqa: E402  (tests/diff/scenario.py)
+
+CASES = os.path.join(HERE, "cases")
+
+
+def parse_case(path):
+    """-> (setup steps, {scenario name: steps}, [ignored file patterns]) of a
+    case file ("# ignore: PATTERN ..." leaves files out of the comparison)."""
+    setup, scenarios, current, ignore = [], {}, None, []
+    with open(path) as f:
+        for line in f:
+            if not line.startswith("#"):
+                if line.strip():
+                    break
+                continue
+            body = line[1:].rstrip("\n")
+            m = re.match(r" scenario ([\w-]+):\s*$", body)
+            if m:
+                current = scenarios.setdefault(m.group(1), [])
+            elif re.match(r" setup:\s*$", body):
+                current = setup
+            elif body.startswith("   ") and body.strip() and current is not None:
+                current.append(scenario.parse_step(body.strip()))
+            else:
+                current = None
+                if body.strip().startswith("ignore:"):
+                    ignore += body.strip()[len("ignore:"):].split()
+    if not scenarios:
+        raise ValueError("%s: no scenario" % path)
+    return setup, scenarios, ignore
+
+
+def dodo_text(text, work):
+    """dodo's or doit's output with the work folder, program name and state
+    file name made alike (scenario.normalise_text, as one string)."""
+    return "\n".join(scenario.normalise_text(text, work))

@@ -9,12 +9,16 @@ Environment:
 
 Every subprocess has a timeout; nothing here sleeps to wait for a clock tick:
 file edits set mtimes explicitly with os.utime.
+
+Test modules import the helpers as `from dodo_testlib import Project, ...`:
+another conftest.py (tests/py has one) may own the module name `conftest`.
 """
 
 import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -206,3 +210,7 @@ def make_project(tmp_path):
     def make(name):
         return Project(tmp_path / name)
     return make
+
+
+# Importable under a name no other conftest.py can shadow.
+sys.modules.setdefault("dodo_testlib", sys.modules[__name__])

@@ -3,7 +3,7 @@
 import os
 import subprocess
 
-from conftest import ROOT, dodo_bin_path
+from dodo_testlib import ROOT, dodo_bin_path
 
 
 def test_make_install(tmp_path, project):

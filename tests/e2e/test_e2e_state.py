@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import Project, dodo_command, base_env
+from dodo_testlib import Project, dodo_command, base_env
 
 DEADLINE = 60  # seconds any barrier may take before the test fails
 

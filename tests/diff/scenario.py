@@ -24,7 +24,7 @@ sanitizer pass does not rerun doit).
 Comparison, after each `run` step: exit code, stdout lines, stderr lines
 (normalised: work-folder path, 0x addresses, traceback frames outside the work
 folder, line numbers, program name, state file name, times and dates, set
-reprs sorted), then the tree of files (ignoring .doit.db*/.dodo.db* and
+reprs sorted, the deliberate differences listed in _DELIBERATE), then the tree of files (ignoring .doit.db*/.dodo.db* and
 __pycache__), names, mode bits and contents.
 
 DIFF_ORACLE_ONLY=1 runs the oracle side only and checks the declared exit
@@ -120,6 +120,13 @@ _DB = re.compile(r"\.(doit|dodo)\.db")
 _PROG = re.compile(r'(?<![\w./-])(-m|doit|dodo)(?= (?:help|list|run|info|clean|forget|'
                    r'ignore|reset-dep|dumpdb|strace|tabcompletion|auto|\[options\])\b)')
 _PROG_TITLE = re.compile(r"^(doit|dodo) -- ", re.M)
+# usage lines and the help listing, where plugin commands appear too
+_PROG_USAGE = re.compile(r"^(Usage: +|  )(-m|doit|dodo)(?= [\w<])", re.M)
+# Deliberate differences: dodo has features of newer doit on top of 0.31's.
+_DELIBERATE = [
+    (re.compile(r"(available choices are: 'console', 'executed-only', 'json', 'zero'),"
+                r" 'error-only'"), r"\1"),    # the error-only reporter (doit 0.37)
+]
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?")
 _ELAPSED = re.compile(r'"elapsed": [0-9.e-]+|"elapsed": null')
 _DATE = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
@@ -164,6 +171,9 @@ def normalise_text(text, work):
     text = _DB.sub(".DB.db", text)
     text = _PROG.sub("PROG", text)
     text = _PROG_TITLE.sub("PROG -- ", text)
+    text = _PROG_USAGE.sub(r"\1PROG", text)
+    for rx, repl in _DELIBERATE:
+        text = rx.sub(repl, text)
     text = _ISO_TIME.sub("<TIME>", text)
     text = _ELAPSED.sub('"elapsed": <T>', text)
     text = _DATE.sub("<DATE>", text)

@@ -255,7 +255,7 @@ static void bash(struct cmd_env *env, struct cmdctx *c)
 		                      "pt_list_param", "--file=\"$dodof\"", "pt_tasks",
 		                      buf_str(&tasks), NULL};
 		substitute(bash_start, vars);
-		printf("\n    case ${words[1]} in%s\n    esac\n", buf_str(&cases));
+		printf("\n    case ${words[1]} in\n%s\n    esac\n", buf_str(&cases));
 		substitute(bash_end, vars);
 	}
 	free_strings(&names);

@@ -176,6 +176,7 @@ int cmd_run(struct cmd_env *env, int argc, char **argv)
 	ro.always = opts_int(&o, "always");
 	ro.verbosity = opts_get(&o, "verbosity")->set ? (int)opts_int(&o, "verbosity") : -1;
 	ro.force_verbosity = opts_given(&o, "verbosity");
+	ro.jobs = (int)opts_int(&o, "num_process");
 	rc = run_tasks(g, st, rep, &ro, &sel, &e);
 	if (rc < 0)
 		rc = cmd_error(&e);

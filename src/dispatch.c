@@ -476,11 +476,8 @@ int dispatch_next(struct dispatch *d, struct dnode *processed, struct dnode **ou
 			d->cur = next_node(d, e, &err);
 			if (err)
 				return -1;
-			if (!d->cur) {
-				if (d->nwaiting)
-					return seterr(e, 2, "internal error: every task is waiting");
-				return 0;
-			}
+			if (!d->cur)
+				return d->nwaiting ? DISPATCH_HOLD : 0;
 		}
 		switch (node_step(d, d->cur, e)) {
 		case STEP_TASK:

@@ -34,9 +34,11 @@ struct dispatch;
 struct dispatch *dispatch_new(struct graph *g, const struct vec *selected);
 void dispatch_free(struct dispatch *d);
 
-/* The next node for the runner, after it handled `processed` (NULL the first time).
- * Returns 1 with *out set, 0 when done, -1 with e (cycles: doit's message, code 3;
- * errors from delayed task creation). */
+/* The next node for the runner, after it handled `processed` (NULL the first time, and
+ * when nothing finished since the last call). Returns 1 with *out set, 0 when done,
+ * DISPATCH_HOLD when every remaining task waits for a running one, -1 with e (cycles:
+ * doit's message, code 3; errors from delayed task creation). */
+#define DISPATCH_HOLD 2
 int dispatch_next(struct dispatch *d, struct dnode *processed, struct dnode **out,
                   struct err *e);
 

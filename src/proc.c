@@ -175,17 +175,58 @@ bool proc_pump(struct proc *p)
 	return true;
 }
 
-int proc_wait(struct proc *p)
+int proc_pollfds(const struct proc *p, struct pollfd *pfd)
 {
+	int i, n = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (p->fd[i] < 0)
+			continue;
+		pfd[n].fd = p->fd[i];
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+void proc_handle(struct proc *p, const struct pollfd *pfd, int n)
+{
+	int i, j;
+
+	for (j = 0; j < n; j++) {
+		if (!(pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		for (i = 0; i < 2; i++)
+			if (p->fd[i] == pfd[j].fd)
+				read_fd(p, i);
+	}
+}
+
+bool proc_reap(struct proc *p, bool block)
+{
+	pid_t r;
 	int st;
 
+	if (p->exited)
+		return true;
+	if (p->fd[0] >= 0 || p->fd[1] >= 0)
+		return false;
+	do
+		r = waitpid(p->pid, &st, block ? 0 : WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return false;
+	p->exited = true;
+	p->rc = r < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+	return true;
+}
+
+int proc_wait(struct proc *p)
+{
 	while (proc_pump(p))
 		;
-	while (waitpid(p->pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return p->rc = -1;
-	p->exited = true;
-	p->rc = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+	proc_reap(p, true);
 	return p->rc;
 }
 

@@ -27,6 +27,16 @@ int proc_spawn(struct proc *p, const struct cmdspec *spec, bool capture, bool ne
                struct buf *out, struct buf *err, bool live_out, bool live_err,
                struct err *e);
 
+struct pollfd;
+
+/* Add the proc's open output descriptors to pfd (room for 2); returns how many. */
+int proc_pollfds(const struct proc *p, struct pollfd *pfd);
+/* Read what poll() reported ready on descriptors added by proc_pollfds. */
+void proc_handle(struct proc *p, const struct pollfd *pfd, int n);
+/* Once its output is closed: reap the child (block: wait for it). True when it has
+ * exited and p->rc is set. */
+bool proc_reap(struct proc *p, bool block);
+
 /* Read whatever output is ready on the proc's descriptors; returns true while open. */
 bool proc_pump(struct proc *p);
 

@@ -1,5 +1,8 @@
 #include "run.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +28,27 @@ struct runner {
 	bool stop;
 	bool exit;              /* an action asked dodo to exit with exit_code */
 	int exit_code;
+	struct vec jobs;        /* struct job *, running */
 };
+
+/* A task being executed: its actions run in order; a command runs without blocking. */
+struct job {
+	struct dnode *n;
+	size_t ai;              /* the action running, or next */
+	struct outcome o;
+	struct cmdspec spec;
+	struct proc p;
+	bool busy;              /* p is running */
+	bool done;
+};
+
+/* The signal that interrupted the run (SIGINT, SIGTERM), or 0. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
 
 void outcome_set(struct outcome *o, int status, const char *kind, const char *msg)
 {
@@ -318,29 +341,225 @@ static void abort_run(struct runner *r, const char *msg)
 	r->stop = true;
 }
 
-static void execute(struct runner *r, struct dnode *n)
+/* Start action j->ai and those after it until one runs in the background or all ran. */
+static void job_advance(struct runner *r, struct job *j)
+{
+	struct task *t = j->n->task;
+	struct frontend *fe = r->g->fe;
+	struct err e = {0};
+
+	for (; j->o.status == OUT_OK && !j->o.exit && j->ai < t->actions.n; j->ai++) {
+		struct action *a = t->actions.v[j->ai];
+
+		buf_reset(&a->out);
+		buf_reset(&a->err);
+		if (a->kind == ACTION_CMD) {
+			if (build_spec(r, t, a, &j->spec, &j->o) < 0) {
+				cmdspec_free(&j->spec);
+				continue;
+			}
+			fflush(stdout);
+			if (proc_spawn(&j->p, &j->spec, a->mode == MODE_NORMAL, false, &a->out,
+			               &a->err, t->verbosity >= 2, t->verbosity >= 1, &e) < 0) {
+				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
+				cmdspec_free(&j->spec);
+				continue;
+			}
+			j->busy = true;
+			return;
+		}
+		if (fe && fe->ops->run_call) {
+			fflush(stdout);
+			fe->ops->run_call(fe, t, a, t->verbosity, &j->o);
+		} else {
+			outcome_set(&j->o, OUT_ERROR, "TaskError", "no front-end to run this action\n");
+		}
+	}
+	j->done = true;
+}
+
+/* The job's command exited: record it and go on with the next action. */
+static void job_cmd_done(struct runner *r, struct job *j)
+{
+	struct task *t = j->n->task;
+	struct action *a = t->actions.v[j->ai];
+	struct frontend *fe = r->g->fe;
+	char *shown = shown_command(&j->spec);
+
+	j->busy = false;
+	native_outcome(a, shown, j->p.rc, &j->o);
+	free(shown);
+	if (t->fe && fe && fe->ops->cmd_done)
+		fe->ops->cmd_done(fe, t, a, j->p.rc, &j->o);
+	cmdspec_free(&j->spec);
+	j->ai++;
+	job_advance(r, j);
+}
+
+/* Start executing a selected node; NULL when there is nothing to execute. */
+static struct job *job_start(struct runner *r, struct dnode *n)
 {
 	struct task *t = n->task;
-	struct outcome o = {0};
+	struct job *j;
 
 	if (t->abort_msg) {
 		abort_run(r, t->abort_msg);
-		return;
+		return NULL;
 	}
 	if (t->teardown.n)
 		vec_push(&r->teardown, t);
 	r->rep->ops->execute_task(r->rep, t);
 	t->executed = true;
-	run_actions(r, t, &t->actions, &o);
+	j = xcalloc(1, sizeof(*j));
+	j->n = n;
+	job_advance(r, j);
+	return j;
+}
+
+/* A job's actions are over: save or report, and free it. */
+static void job_finish(struct runner *r, struct job *j)
+{
 	r->g->epoch++;
-	if (o.exit) {
+	if (j->o.exit) {
 		r->exit = r->stop = true;
-		r->exit_code = o.exit_code;
-	} else if (o.status == OUT_OK)
-		save_success(r, n);
-	else
-		handle_error(r, n, &o);
-	outcome_clear(&o);
+		r->exit_code = j->o.exit_code;
+	} else if (j->o.status == OUT_OK) {
+		save_success(r, j->n);
+	} else {
+		handle_error(r, j->n, &j->o);
+	}
+	outcome_clear(&j->o);
+	free(j);
+}
+
+static void kill_jobs(struct runner *r, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < r->jobs.n; i++) {
+		struct job *j = r->jobs.v[i];
+		if (j->busy)
+			proc_kill(&j->p, sig);
+	}
+}
+
+/* Wait until a running job finishes; returns it (removed from r->jobs), or NULL when
+ * interrupted by a signal. */
+static struct job *wait_job(struct runner *r)
+{
+	struct pollfd *pfd = xreallocarray(NULL, 2 * r->jobs.n + 1, sizeof(*pfd));
+	int *count = xreallocarray(NULL, r->jobs.n + 1, sizeof(*count));
+	struct job *done = NULL;
+
+	while (!done && !interrupted) {
+		size_t i, k = 0;
+		bool reap = false;
+
+		for (i = 0; i < r->jobs.n; i++) {
+			struct job *j = r->jobs.v[i];
+			count[i] = j->busy ? proc_pollfds(&j->p, pfd + k) : 0;
+			k += (size_t)count[i];
+			reap |= j->busy && count[i] == 0;
+		}
+		if (poll(pfd, (nfds_t)k, reap ? 5 : -1) < 0 && errno != EINTR)
+			fatal("poll:");
+		for (i = 0, k = 0; i < r->jobs.n && !done; i++) {
+			struct job *j = r->jobs.v[i];
+			if (count[i])
+				proc_handle(&j->p, pfd + k, count[i]);
+			k += (size_t)count[i];
+			if (j->busy && proc_reap(&j->p, false))
+				job_cmd_done(r, j);
+			if (j->done) {
+				done = j;
+				r->jobs.v[i] = r->jobs.v[--r->jobs.n];
+			}
+		}
+	}
+	free(pfd);
+	free(count);
+	return done;
+}
+
+/* Let running jobs finish after an interruption: ask them to stop, then reap. */
+static void drain_jobs(struct runner *r)
+{
+	size_t i;
+
+	kill_jobs(r, interrupted == SIGINT ? SIGINT : SIGTERM);
+	for (i = 0; i < r->jobs.n; i++) {
+		struct job *j = r->jobs.v[i];
+		if (j->busy) {
+			proc_wait(&j->p);
+			cmdspec_free(&j->spec);
+		}
+		outcome_clear(&j->o);
+		free(j);
+	}
+	r->jobs.n = 0;
+}
+
+/* doit's run_tasks (Runner and MRunner): offer tasks, keep up to `jobs` executing. */
+static int run_loop(struct runner *r, struct err *e)
+{
+	size_t max = r->o->jobs > 0 ? (size_t)r->o->jobs : 1;
+	struct dnode *completed = NULL, *n;
+	bool more = true;
+	int rc = 0;
+
+	for (;;) {
+		while (more && !r->stop && !interrupted && r->jobs.n < max) {
+			int got = dispatch_next(r->d, completed, &n, e);
+
+			completed = NULL;
+			if (got < 0 && e->code == 2) {
+				abort_run(r, e->msg);
+				break;
+			}
+			if (got < 0) {
+				rc = -1;
+				r->stop = true;
+				break;
+			}
+			if (got == 0 || got == DISPATCH_HOLD) {
+				more = got != 0;
+				break;
+			}
+			if (!select_task(r, n)) {
+				completed = n;
+				continue;
+			}
+			{
+				struct job *j = job_start(r, n);
+				if (!j)
+					break;
+				if (j->done) {
+					job_finish(r, j);
+					completed = n;
+				} else {
+					vec_push(&r->jobs, j);
+				}
+			}
+		}
+		if (interrupted)
+			break;
+		if (!r->jobs.n) {
+			if (completed && more && !r->stop)
+				continue;
+			break;
+		}
+		{
+			struct job *j = wait_job(r);
+			if (!j)
+				break;
+			n = j->n;
+			job_finish(r, j);
+			completed = n;
+		}
+	}
+	if (interrupted)
+		drain_jobs(r);
+	return rc;
 }
 
 static void teardown(struct runner *r)
@@ -368,8 +587,8 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
               const struct run_opts *o, const struct vec *selected, struct err *e)
 {
 	struct runner r = {0};
-	struct dnode *n = NULL;
-	int rc = 0;
+	struct sigaction sa = {0}, old_int, old_term;
+	int rc, sig;
 
 	r.g = g;
 	r.st = st;
@@ -380,24 +599,27 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	r.plan.checker = o->checker;
 	r.d = dispatch_new(g, selected);
 	g->st = st;
-	while (!r.stop) {
-		rc = dispatch_next(r.d, n, &n, e);
-		if (rc < 0 && e->code == 2) {
-			abort_run(&r, e->msg);
-			rc = 0;
-		}
-		if (rc <= 0)
-			break;
-		if (select_task(&r, n))
-			execute(&r, n);
-	}
+	interrupted = 0;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	rc = run_loop(&r, e);
 	fflush(stdout);
 	teardown(&r);
 	rep->ops->complete_run(rep);
 	plan_clear(&r.plan);
 	vec_free(&r.teardown);
 	dispatch_free(r.d);
+	vec_free(&r.jobs);
 	g->st = NULL;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if ((sig = interrupted) != 0) {
+		/* die of the same signal, as Python (and so doit) does on Ctrl-C */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	if (rc < 0)
 		return -1;
 	return r.exit ? r.exit_code : r.final;

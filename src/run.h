@@ -19,6 +19,7 @@ struct run_opts {
 	int verbosity;          /* -1: not given */
 	bool force_verbosity;   /* given on the command line */
 	enum checker checker;
+	int jobs;               /* -n: tasks executing at once (0 or 1: one at a time) */
 };
 
 /* Run the selected task names (borrowed). Returns doit's result code: 0 ok, 1 a task failed,

@@ -8,6 +8,21 @@
 #include "py/pyfront.h"
 #include "util.h"
 
+#ifdef __SANITIZE_ADDRESS__
+/* CPython keeps some allocations until the process ends; ours must all be freed. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libpython3\n";
+}
+
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+#endif
+
 /* name, function, purpose, usage, description, options, loads tasks, executes tasks */
 static const struct command commands[] = {
 	{"clean", cmd_clean, "clean action / remove targets", "[TASK ...]",

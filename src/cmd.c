@@ -48,6 +48,7 @@ int cmd_load(struct cmd_env *env, struct opts *o, struct graph *g, struct vec *d
 	rq.dir = opts_str(o, "cwdPath");
 	rq.seek = opts_int(o, "seek_file");
 	rq.vars = &o->vars;
+	rq.args = &o->args;
 	rq.create_all = env->cmd && !env->cmd->execute;
 	if ((rc = cmd_config(env, o)) != 0)
 		return rc;

@@ -287,6 +287,7 @@ static int task_help(struct cmd_env *env, struct cmdctx *c, int argc, char **arg
 	rq.dir = opts_str(&c->o, "cwdPath");
 	rq.seek = opts_int(&c->o, "seek_file");
 	rq.vars = &c->o.vars;
+	rq.args = &c->o.args;
 	rq.create_all = true;
 	if (env->loader->load(env->loader, &rq, c->g, &c->o, &c->def_tasks, &e) < 0) {
 		if (strncmp(e.msg, "Could not find dodo file", 24) == 0 ||

@@ -125,6 +125,8 @@ struct load_request {
 	const char *dir;            /* -d: the working folder, or NULL (the file's folder) */
 	bool seek;                  /* -k: look for the file in parent folders */
 	const struct vec *vars;     /* "name=value" command-line variables (char *) */
+	const struct vec *args;     /* positional arguments (char *): task names and their
+	                             * options, for task_params creators; or NULL */
 	bool create_all;            /* run delayed (create_after) creators now: every
 	                             * command that does not execute tasks */
 };

@@ -81,6 +81,21 @@ static char *find_venv(const char *dodo_dir)
 	return NULL;
 }
 
+/* A list of str from C strings (an empty list for NULL). New reference or NULL. */
+static PyObject *strings_list(const struct vec *v)
+{
+	PyObject *list = PyList_New(0);
+	size_t i;
+
+	for (i = 0; list && v && i < v->n; i++) {
+		PyObject *s = PyUnicode_DecodeFSDefault(v->v[i]);
+		if (!s || PyList_Append(list, s) < 0)
+			Py_CLEAR(list);
+		Py_XDECREF(s);
+	}
+	return list;
+}
+
 static PyObject *vars_dict(const struct vec *vars)
 {
 	PyObject *d = PyDict_New();
@@ -139,7 +154,7 @@ static int py_load(struct loader *l, const struct load_request *rq, struct graph
                    struct opts *o, struct vec *def_tasks, struct err *e)
 {
 	char cwd[PATH_MAX], *path = NULL, *dir = NULL, *venv = NULL;
-	PyObject *r = NULL, *vars = NULL;
+	PyObject *r = NULL, *vars = NULL, *args = NULL;
 	int rc = -1;
 
 	if (!getcwd(cwd, sizeof(cwd)))
@@ -175,9 +190,10 @@ static int py_load(struct loader *l, const struct load_request *rq, struct graph
 	pyfront.g = g;
 	g->fe = &pyfront.fe;
 	vars = vars_dict(rq->vars);
-	r = vars ? py_call("load", Py_BuildValue("(sO()ON)", path, vars,
-	                                         rq->create_all ? Py_False : Py_True,
-	                                         py_config_sections())) : NULL;
+	args = strings_list(rq->args);
+	r = vars && args ? py_call("load", Py_BuildValue("(sOOON)", path, vars, args,
+	                                                 rq->create_all ? Py_False : Py_True,
+	                                                 py_config_sections())) : NULL;
 	fflush(stdout);
 	if (!r) {
 		py_exc_to_err(e);
@@ -194,6 +210,7 @@ static int py_load(struct loader *l, const struct load_request *rq, struct graph
 out:
 	Py_XDECREF(r);
 	Py_XDECREF(vars);
+	Py_XDECREF(args);
 	free(path);
 	free(dir);
 	free(venv);

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import CASES, parse_case, scenario
+from cmdsupport import CASES, parse_case, scenario
 
 
 def _params():

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from conftest import scenario
+from cmdsupport import scenario
 
 SAMPLES = os.environ.get("DOIT_SAMPLES", "/usr/share/doc/python-doit-doc/examples/samples")
 

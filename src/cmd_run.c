@@ -6,6 +6,7 @@
 
 #include "frontend.h"
 #include "graph.h"
+#include "noop.h"
 #include "report.h"
 #include "run.h"
 #include "state.h"
@@ -120,7 +121,8 @@ static int select_all(struct cmd_env *env, struct graph *g, struct opts *o,
 	return 0;
 }
 
-int cmd_run(struct cmd_env *env, int argc, char **argv)
+/* One run; try_fast: from the stored graph (noop.h), or NOOP_AGAIN. */
+static int run_once(struct cmd_env *env, int argc, char **argv, bool try_fast)
 {
 	struct optdef *defs = all_opts();
 	struct opts o;
@@ -131,6 +133,8 @@ int cmd_run(struct cmd_env *env, int argc, char **argv)
 	struct run_opts ro = {0};
 	struct err e = {0};
 	FILE *out = stdout;
+	struct noop *fast = NULL;
+	struct noop_save *save = NULL;
 	size_t i;
 	int rc;
 
@@ -140,27 +144,46 @@ int cmd_run(struct cmd_env *env, int argc, char **argv)
 	}
 	g->prog = env->bin_name;
 	env->auto_delayed_regex = opts_int(&o, "auto_delayed_regex");
-	if ((rc = cmd_load(env, &o, g, &def_tasks)) != 0)
+	if (try_fast) {
+		fast = noop_load(env, &o, g, &def_tasks, lock_timeout_ms());
+		if (!fast) {
+			rc = NOOP_AGAIN;
+			goto out;
+		}
+	} else if ((rc = cmd_load(env, &o, g, &def_tasks)) != 0) {
 		goto out;
+	} else {
+		save = noop_capture(env, defs, argc, argv, &o, g, &def_tasks);
+	}
 	if (checker_of(&o, &ro.checker, env->bin_name, &e) < 0 ||
 	    select_all(env, g, &o, &def_tasks, &sel, &e) < 0) {
-		rc = cmd_error(&e);
+		rc = fast ? NOOP_AGAIN : cmd_error(&e);
 		goto out;
 	}
 	if (opts_int(&o, "single"))
 		single(g, &sel);
-	st = state_open(opts_str(&o, "dep_file"), 0, lock_timeout_ms(), &e);
+	st = fast ? noop_state(fast) : state_open(opts_str(&o, "dep_file"), 0,
+	                                          lock_timeout_ms(), &e);
 	if (!st) {
 		rc = cmd_error(&e);
 		goto out;
 	}
-	if (opts_str(&o, "outfile") && !(out = fopen(opts_str(&o, "outfile"), "w"))) {
+	noop_store(save, st);
+	save = NULL;
+	if (fast) {
+		if (!(rep = noop_reporter(fast, opts_str(&o, "reporter")))) {
+			rc = NOOP_AGAIN;
+			goto out;
+		}
+	} else if (opts_str(&o, "outfile") && !(out = fopen(opts_str(&o, "outfile"), "w"))) {
 		seterr(&e, 3, "cannot write '%s'", opts_str(&o, "outfile"));
 		out = stdout;
 		rc = cmd_error(&e);
 		goto out;
 	}
-	rep = reporter_new(opts_str(&o, "reporter"), g, out, (int)opts_int(&o, "failure_verbosity"));
+	if (!fast)
+		rep = reporter_new(opts_str(&o, "reporter"), g, out,
+		                   (int)opts_int(&o, "failure_verbosity"));
 	if (!rep) {
 		struct buf names = {0};
 		for (i = 0; reporter_names[i]; i++)
@@ -178,9 +201,13 @@ int cmd_run(struct cmd_env *env, int argc, char **argv)
 	ro.force_verbosity = opts_given(&o, "verbosity");
 	ro.jobs = (int)opts_int(&o, "num_process");
 	rc = run_tasks(g, st, rep, &ro, &sel, &e);
-	if (rc < 0)
+	if (fast)
+		rc = noop_finish(fast, rc, st, rep, &o, &sel);
+	else if (rc < 0)
 		rc = cmd_error(&e);
 out:
+	noop_free(fast, rc == NOOP_AGAIN);
+	noop_save_free(save);
 	reporter_free(rep);
 	if (out != stdout)
 		fclose(out);
@@ -194,5 +221,14 @@ out:
 	vec_free(&sel);
 	opts_free(&o);
 	free(defs);
+	return rc;
+}
+
+int cmd_run(struct cmd_env *env, int argc, char **argv)
+{
+	int rc = run_once(env, argc, argv, noop_enabled());
+
+	if (rc == NOOP_AGAIN)
+		rc = run_once(env, argc, argv, false);
 	return rc;
 }

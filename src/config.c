@@ -114,3 +114,15 @@ void config_each(const struct config *c, const char *section,
 			fn(arg, s->key, s->value);
 	}
 }
+
+void config_foreach(const struct config *c,
+                    void (*fn)(void *arg, const char *section, const char *key,
+                               const char *value), void *arg)
+{
+	size_t i;
+
+	for (i = 0; c && i < c->settings.n; i++) {
+		struct setting *s = c->settings.v[i];
+		fn(arg, s->section, s->key, s->value);
+	}
+}

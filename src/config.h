@@ -34,4 +34,9 @@ int config_apply(const struct config *c, const char *section, struct opts *o,
 void config_each(const struct config *c, const char *section,
                  void (*fn)(void *arg, const char *key, const char *value), void *arg);
 
+/* Call fn(arg, section, key, value) for every setting, in file order (value may be NULL). */
+void config_foreach(const struct config *c,
+                    void (*fn)(void *arg, const char *section, const char *key,
+                               const char *value), void *arg);
+
 #endif

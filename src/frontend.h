@@ -131,6 +131,8 @@ struct load_request {
 	                             * command that does not execute tasks */
 };
 
+struct load_inputs;
+
 struct loader {
 	/* Find the task file, chdir to its folder (or rq->dir), run it and fill g (setting
 	 * g->fe) with its tasks; apply its configuration to o (unless given on the command
@@ -153,6 +155,10 @@ struct loader {
 	int (*plugin_command)(struct loader *l, const char *name, int argc, char **argv);
 	/* A plugin command's one-line purpose (malloc'd), or NULL. Optional. */
 	char *(*plugin_purpose)(struct loader *l, const char *name);
+	/* What the last load depended on (inputs.h), for the no-op cache: fills out (free
+	 * it with load_inputs_free); folder listings leave out names starting with skip.
+	 * Optional. 0, or -1 when nothing is known. */
+	int (*inputs)(struct loader *l, const char *skip, struct load_inputs *out);
 	void *ctx;
 };
 

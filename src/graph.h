@@ -45,8 +45,10 @@ struct action {
 	enum action_mode mode;
 	bool shell;         /* CMD: run cmd through /bin/sh -c */
 	bool expand;        /* CMD: ask the front-end for the final command */
-	char *cmd;          /* CMD: shell text (shell) */
-	char **argv;        /* CMD: NULL-terminated argv (!shell) */
+	bool native;        /* CMD: cmd (a string) or argv (a list) is a template the engine
+	                     * can expand itself (expand.c), even when expand is set */
+	char *cmd;          /* CMD: shell text (shell); a native string template */
+	char **argv;        /* CMD: NULL-terminated argv (!shell); a native list */
 	void *fe;           /* front-end object, or NULL */
 	/* results of the last execution */
 	struct buf out, err;

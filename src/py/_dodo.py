@@ -34,6 +34,7 @@ import os
 import subprocess
 import sys
 
+import _dodo_inputs
 from doit import doit_cmd, loader
 from doit.action import CmdAction, STRING_FORMATS
 from doit.cmd_base import version_tuple
@@ -172,7 +173,17 @@ def load(path, cmd_vars, args=(), delayed=True, config=None):
     doit does for every command but `run` (placeholders are still made for
     `creates`); config: sections of doit.cfg / pyproject.toml as dicts
     ('task:NAME' sections give defaults to the parameters of task NAME and
-    of creator NAME)."""
+    of creator NAME). What the load reads is recorded (_dodo_inputs)."""
+    _dodo_inputs.start()
+    result = None
+    try:
+        result = _load(path, cmd_vars, args, delayed, config)
+    finally:
+        _dodo_inputs.stop(result)
+    return result
+
+
+def _load(path, cmd_vars, args, delayed, config):
     global _tasks
     doit_cmd.reset_vars()
     for name, value in (cmd_vars or {}).items():

@@ -152,6 +152,8 @@ static int convert_actions(struct task *t, PyObject *task, const char *name, boo
 		a->fe = keep(act);
 		a->expand = true;
 		a->shell = attr_bool(act, "shell");
+		if (a->kind == ACTION_CMD)
+			py_native_command(a, task, act);
 		if (mode && strcmp(mode, "long") == 0)
 			a->mode = MODE_LONG;
 		else if (mode && strcmp(mode, "interactive") == 0)

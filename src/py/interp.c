@@ -183,6 +183,8 @@ int py_start(const char *venv, struct err *e)
 
 	if (pyfront.started)
 		return 0;
+	if (getenv("DODO_DEBUG_LOAD") && *getenv("DODO_DEBUG_LOAD"))
+		fprintf(stderr, "dodo: load: python started\n");
 	if (PyImport_AppendInittab("_dodo_engine", init_engine) < 0)
 		return seterr(e, 3, "cannot register the _dodo_engine module");
 	PyConfig_InitPythonConfig(&config);

@@ -164,6 +164,8 @@ static int py_load(struct loader *l, const struct load_request *rq, struct graph
 	path = find_file(rq->file, rq->seek, cwd, e);
 	if (!path)
 		return -1;
+	free(pyfront.dodo_path);
+	pyfront.dodo_path = xstrdup(path);
 	dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
 	if (!*dir)
@@ -223,6 +225,8 @@ static void py_unload(struct loader *l)
 	pyfront.g = NULL;
 	free(pyfront.initial_workdir);
 	pyfront.initial_workdir = NULL;
+	free(pyfront.dodo_path);
+	pyfront.dodo_path = NULL;
 }
 
 struct loader *pyfront_loader(int argc, char **argv)
@@ -235,6 +239,7 @@ struct loader *pyfront_loader(int argc, char **argv)
 	pyfront.loader.read_config = py_read_config;
 	pyfront.loader.plugin_command = py_plugin_command;
 	pyfront.loader.plugin_purpose = py_plugin_purpose;
+	pyfront.loader.inputs = py_load_inputs;
 	pyfront.fe.ops = &py_frontend_ops;
 	pyfront.fe.cmd_ops = &py_cmd_ops;
 	pyfront.fe.ctx = &pyfront;

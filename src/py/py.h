@@ -21,6 +21,7 @@ struct pyfront {
 	PyObject *mod;          /* the _dodo module */
 	struct vec objs;        /* owned references handed to tasks and actions */
 	char *initial_workdir;
+	char *dodo_path;        /* the task file of the last load (absolute) */
 	int argc;
 	char **argv;
 	bool started;
@@ -53,6 +54,13 @@ int py_convert_tasks(struct graph *g, PyObject *tasks, struct err *e);
 int py_convert_delayed(struct graph *g, PyObject *tasks, struct err *e);
 /* Re-read a task's file_dep/task_dep/calc_dep/uptodate after calc_dep results. */
 int py_sync_deps(struct graph *g, struct task *t, struct err *e);
+
+/* The loader's inputs hook: what the last load depended on (inputs.c). */
+struct load_inputs;
+int py_load_inputs(struct loader *l, const char *skip, struct load_inputs *out);
+/* Mark a command action the engine can build itself (a->native, with its template in
+ * a->cmd or a->argv); leaves other actions alone. */
+void py_native_command(struct action *a, PyObject *task, PyObject *act);
 
 extern const struct frontend_ops py_frontend_ops;
 

@@ -1,0 +1,416 @@
+"""What loading a task file depends on, for dodo's no-op cache (module
+`_dodo_inputs`).
+
+_dodo.load() calls start() before it runs the task file and stop() after.
+In between, everything the load reads from outside is recorded:
+
+- files opened for reading (the `open` audit event), and paths given to
+  os.stat / os.lstat / os.access (os.path.exists, isfile, isdir, getmtime,
+  pathlib's exists and is_dir call these): their stat signature at that
+  moment (or that they were missing, or folders);
+- folders listed (the `os.listdir` and `os.scandir` audit events, which
+  glob, pathlib's glob and os.walk raise too): the names they held; a
+  listing the import system made is marked, only module-like names count;
+- the modules imported (their files), and the task file itself;
+- environment variables read through os.environ / os.getenv (a name read
+  when unset counts too), or the whole environment when it was iterated;
+- whether sys.argv was read.
+
+Anything the record cannot vouch for makes the load uncacheable: running a
+process, using the network, a database or the terminal, listing a folder
+by descriptor. Audit hooks cannot be removed: the hook stays installed and
+does nothing outside a load. Standard-library files, __pycache__ and
+/proc, /dev, /sys are not recorded (the interpreter is part of dodo's
+identity). C reads the record with inputs() after the load.
+
+native_command() tells C which command actions it can build without
+Python (see src/expand.c).
+"""
+
+import os
+import re
+import stat as stat_mod
+import sys
+import sysconfig
+import time
+
+# audit events after which a load cannot be reused: it asked the world
+_WORLD = frozenset((
+    'subprocess.Popen', 'os.system', 'os.exec', 'os.posix_spawn', 'os.spawn',
+    'os.fork', 'os.forkpty', 'pty.spawn', 'socket.connect', 'socket.bind',
+    'socket.getaddrinfo', 'socket.gethostbyname', 'socket.gethostbyaddr',
+    'socket.sendto', 'urllib.Request', 'sqlite3.connect', 'builtins.input',
+    'webbrowser.open', 'ftplib.connect', 'smtplib.connect', 'poplib.connect',
+    'imaplib.open', 'nntplib.connect', 'telnetlib.Telnet.open',
+))
+
+# files modified this close to the load (ns) may change again unseen within
+# one tick of the file system's clock: C compares their contents too
+RACY_NS = 2000000000
+
+_rec = None          # the recording in progress
+_busy = False        # the recorder itself is at work: its calls are not inputs
+_installed = False
+_saved = {}          # what start() patched, to put back
+_last = None         # the last load's record, for inputs()
+_skip = None
+
+
+def _skip_prefixes():
+    global _skip
+    if _skip is None:
+        paths = sysconfig.get_paths()
+        roots = {paths.get('stdlib'), paths.get('platstdlib')}
+        _skip = tuple(os.fsencode(os.path.join(p, '')) for p in roots if p)
+        _skip += (b'/proc/', b'/dev/', b'/sys/')
+    return _skip
+
+
+def _abspath(path):
+    """path as an absolute bytes path, or None for a descriptor"""
+    if path is None:
+        path = '.'
+    if isinstance(path, int):
+        return None
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        return None
+    if isinstance(path, str):
+        path = os.fsencode(path)
+    return os.path.abspath(path)
+
+
+def _skipped(path):
+    return path.startswith(_skip_prefixes()) or b'/__pycache__/' in path
+
+
+def _signature(path):
+    """(exists, is_dir, mtime_ns, size, ino) of path now"""
+    try:
+        st = _saved['stat'](path)
+    except (OSError, ValueError):
+        return (False, False, 0, 0, 0)
+    if stat_mod.S_ISDIR(st.st_mode):
+        return (True, True, 0, 0, 0)
+    return (True, False, st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+class _Record:
+    def __init__(self):
+        self.start_ns = time.time_ns()
+        self.files = {}         # path -> signature
+        self.lists = {}         # path -> (by the import system, exists, names)
+        self.env = {}           # name -> value or None (both bytes)
+        self.env_all = None     # every NAME=VALUE, when the environment was iterated
+        self.environ = dict(os.environb)
+        self.argv_read = False
+        self.uncacheable = None
+        self.modules = set(sys.modules)
+        self.result = None
+
+    def refuse(self, why):
+        if self.uncacheable is None:
+            self.uncacheable = why
+
+    def file(self, path):
+        path = _abspath(path)
+        if path is not None and path not in self.files and not _skipped(path):
+            self.files[path] = _signature(path)
+
+    def opened(self, path, mode, flags):
+        if mode is None:
+            reading = (flags & os.O_ACCMODE) != os.O_WRONLY
+        else:
+            reading = 'r' in mode or '+' in mode
+        if reading:
+            self.file(path)
+
+    def listed(self, path, importing):
+        path = _abspath(path)
+        if path is None:
+            self.refuse('it listed a folder by descriptor')
+            return
+        if path in self.lists or _skipped(path):
+            return
+        try:
+            names = _saved['listdir'](path)
+            exists = True
+        except OSError:
+            names, exists = [], False
+        self.lists[path] = (importing, exists, names)
+
+    def getenv(self, key, value):
+        if isinstance(key, str):
+            key = os.fsencode(key)
+        if isinstance(value, str):
+            value = os.fsencode(value)
+        if isinstance(key, bytes):
+            self.env.setdefault(key, value)
+
+    def all_env(self):
+        if self.env_all is None:
+            self.env_all = sorted(k + b'=' + v for k, v in self.environ.items())
+
+
+def _importing():
+    """is the caller of the audited function the import system?"""
+    frame = sys._getframe(2)
+    return frame.f_code.co_filename.startswith('<frozen importlib')
+
+
+def _hook(event, args):
+    global _busy
+    rec = _rec
+    if rec is None or _busy:
+        return
+    _busy = True
+    try:
+        if event == 'open':
+            rec.opened(*args[:3])
+        elif event == 'os.listdir' or event == 'os.scandir':
+            rec.listed(args[0], _importing())
+        elif event in _WORLD:
+            rec.refuse('it used %s' % event)
+    except Exception as exc:  # never let recording break the user's code
+        rec.refuse('recording failed: %r' % (exc,))
+    finally:
+        _busy = False
+
+
+def _noting(func):
+    """wrap os.stat-like func: its path is an input"""
+    def wrapper(path, *args, **kwargs):
+        global _busy
+        rec = _rec
+        if rec is not None and not _busy and kwargs.get('dir_fd') is None:
+            _busy = True
+            try:
+                rec.file(path)
+            finally:
+                _busy = False
+        return func(path, *args, **kwargs)
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+class _Argv(list):
+    """sys.argv during a load: reading it is noted"""
+
+    def _note(self):
+        if _rec is not None:
+            _rec.argv_read = True
+
+    def __getitem__(self, i):
+        self._note()
+        return list.__getitem__(self, i)
+
+    def __iter__(self):
+        self._note()
+        return list.__iter__(self)
+
+    def __len__(self):
+        self._note()
+        return list.__len__(self)
+
+    def __contains__(self, x):
+        self._note()
+        return list.__contains__(self, x)
+
+    def __repr__(self):
+        self._note()
+        return list.__repr__(self)
+
+    def __eq__(self, other):
+        self._note()
+        return list.__eq__(self, other)
+
+    __hash__ = None
+
+    def index(self, *args):
+        self._note()
+        return list.index(self, *args)
+
+    def count(self, x):
+        self._note()
+        return list.count(self, x)
+
+    def copy(self):
+        self._note()
+        return list(list.__iter__(self))
+
+
+def _patch_environ():
+    env_cls = type(os.environ)
+    getitem, iterate, length = env_cls.__getitem__, env_cls.__iter__, env_cls.__len__
+
+    def __getitem__(self, key):
+        rec = _rec
+        try:
+            value = getitem(self, key)
+        except KeyError:
+            if rec is not None and not _busy:
+                rec.getenv(key, None)
+            raise
+        if rec is not None and not _busy:
+            rec.getenv(key, value)
+        return value
+
+    def __iter__(self):
+        if _rec is not None and not _busy:
+            _rec.all_env()
+        return iterate(self)
+
+    def __len__(self):
+        if _rec is not None and not _busy:
+            _rec.all_env()
+        return length(self)
+
+    _saved['environ'] = (env_cls, getitem, iterate, length)
+    env_cls.__getitem__ = __getitem__
+    env_cls.__iter__ = __iter__
+    env_cls.__len__ = __len__
+
+
+def start():
+    """begin recording (the load of a task file starts)"""
+    global _rec, _installed
+    import importlib
+    _saved['stat'] = os.stat
+    _saved['listdir'] = os.listdir
+    _rec = None
+    _skip_prefixes()
+    importlib.invalidate_caches()   # the import system lists folders anew
+    if not _installed:
+        sys.addaudithook(_hook)
+        _installed = True
+    for name in ('stat', 'lstat', 'access'):
+        _saved['os.' + name] = getattr(os, name)
+        setattr(os, name, _noting(getattr(os, name)))
+    _patch_environ()
+    _saved['argv'] = sys.argv
+    sys.argv = _Argv(sys.argv)
+    _rec = _Record()
+
+
+def stop(result):
+    """end recording; result: what _dodo.load returns, or None when it
+    failed"""
+    global _rec, _last
+    rec, _rec = _rec, None
+    for name in ('stat', 'lstat', 'access'):
+        if 'os.' + name in _saved:
+            setattr(os, name, _saved.pop('os.' + name))
+    if 'environ' in _saved:
+        env_cls, getitem, iterate, length = _saved.pop('environ')
+        env_cls.__getitem__ = getitem
+        env_cls.__iter__ = iterate
+        env_cls.__len__ = length
+    if 'argv' in _saved:
+        sys.argv = _saved.pop('argv')
+    if rec is not None:
+        rec.result = result
+    _last = rec
+
+
+def _module_files(rec):
+    for name, module in list(sys.modules.items()):
+        if name in rec.modules or module is None:
+            continue
+        if type(getattr(module, '__loader__', None)).__name__ == '_DodoLoader':
+            continue
+        path = getattr(module, '__file__', None)
+        if isinstance(path, str):
+            rec.file(path)
+
+
+def _config_options(rec, doit_config):
+    """the DOIT_CONFIG entries C applies to options, as it applies them"""
+    options = []
+    for key, value in (doit_config or {}).items():
+        if key == 'default_tasks' and isinstance(value, list):
+            continue
+        if isinstance(value, (str, int)):
+            options.append((key, value if isinstance(value, str) else str(value)))
+        elif key == 'reporter' and isinstance(value, type):
+            rec.refuse('DOIT_CONFIG names a reporter class')
+    return options
+
+
+def _files(rec):
+    """the file records, with the contents of racy files"""
+    files = []
+    for path, sig in rec.files.items():
+        content = None
+        if sig[0] and not sig[1] and sig[2] >= rec.start_ns - RACY_NS:
+            if _signature(path) != sig:
+                rec.refuse('%s changed while loading' % os.fsdecode(path))
+                continue
+            try:
+                with open(path, 'rb') as f:
+                    content = f.read()
+            except OSError:
+                rec.refuse('cannot read %s' % os.fsdecode(path))
+                continue
+        files.append((path,) + sig + (content,))
+    return files
+
+
+def inputs(path):
+    """the record of the last load (path: the task file), or None when
+    there is none: a dict of files [(path, exists, is_dir, mtime_ns, size,
+    ino, contents or None)], lists [(path, by_import, exists, [names])],
+    env [(name, value or None)], env_all (None or sorted NAME=VALUE),
+    argv_read (the command line counts), uncacheable (None or why), config [(option, value)] from
+    DOIT_CONFIG, task_args (tasks taking command-line options or getargs:
+    Python prepares them); paths and
+    names are bytes"""
+    rec = _last
+    if rec is None:
+        return None
+    if rec.result is None:
+        rec.refuse('the load failed')
+    rec.file(path)
+    _module_files(rec)
+    doit_config, tasks = rec.result or ({}, [])
+    options = _config_options(rec, doit_config)
+    task_args = [t.name for t in tasks if t.params or t.creator_params or
+                 t.pos_arg is not None or t.getargs]
+    return {
+        'files': _files(rec),
+        'lists': [(p,) + v for p, v in rec.lists.items()],
+        'env': list(rec.env.items()),
+        'env_all': rec.env_all,
+        # task_params creators read the command line's arguments too
+        'argv_read': rec.argv_read or any(t.creator_params for t in tasks),
+        'uncacheable': rec.uncacheable,
+        'config': options,
+        'task_args': task_args,
+    }
+
+
+_TEMPLATE = re.compile(r'(?:[^%]|%%|%\((?:targets|dependencies|changed)\)s)*',
+                       re.S)
+
+
+def native_command(task, action):
+    """the command of a command action C can build itself (src/expand.c):
+    a str template (old-style, only %(targets)s, %(dependencies)s,
+    %(changed)s and %%) or a list of str; None when Python must build it
+    (other keys, task options, a callable, Popen arguments, save_out)"""
+    from doit.action import CmdAction
+    if type(action) is not CmdAction or action.save_out or action.pkwargs:
+        return None
+    if (task.params or task.creator_params or task.pos_arg is not None or
+            task.getargs):
+        return None
+    cmd = action._action
+    if isinstance(cmd, list):
+        if all(isinstance(x, (str, os.PathLike)) for x in cmd):
+            return [os.fspath(x) for x in cmd]
+        return None
+    if (isinstance(cmd, str) and CmdAction.STRING_FORMAT == 'old' and
+            _TEMPLATE.fullmatch(cmd)):
+        return cmd
+    return None

@@ -546,6 +546,11 @@ static int run_loop(struct runner *r, struct err *e)
 		if (!r->jobs.n) {
 			if (completed && more && !r->stop)
 				continue;
+			if (more && !r->stop && !interrupted) {
+				/* every remaining task waits for another and none runs */
+				rc = seterr(e, 3, "Cyclic/recursive dependencies: every remaining task "
+				            "waits for another one");
+			}
 			break;
 		}
 		{

@@ -78,10 +78,10 @@ static void single(struct graph *g, struct vec *sel)
 			for (j = 0; j < t->task_dep.n; j++) {
 				struct task *sub = graph_find(g, t->task_dep.v[j]);
 				if (sub)
-					sub->task_dep.n = 0;
+					namelist_clear(&sub->task_dep);
 			}
 		} else {
-			t->task_dep.n = 0;
+			namelist_clear(&t->task_dep);
 		}
 	}
 }

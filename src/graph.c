@@ -217,6 +217,15 @@ bool namelist_has(const struct vec *v, const char *name)
 	return false;
 }
 
+void namelist_clear(struct vec *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		free(v->v[i]);
+	v->n = 0;
+}
+
 void namelist_add(struct vec *v, const char *name)
 {
 	if (!namelist_has(v, name))

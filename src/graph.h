@@ -142,6 +142,8 @@ struct uptodate *task_add_uptodate(struct task *t, enum utd_kind kind);
 /* Append a name to a name list (task_dep, setup, calc_dep, wild_dep) unless present. */
 void namelist_add(struct vec *v, const char *name);
 bool namelist_has(const struct vec *v, const char *name);
+/* Empty a name list, freeing its names. */
+void namelist_clear(struct vec *v);
 
 /* After all tasks are added: expand wildcard task_dep, check task_dep and setup names,
  * map targets (two tasks with one target is an error) and add implicit task_dep from

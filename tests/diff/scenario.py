@@ -22,10 +22,12 @@ the scenario, its files, this file and doit's version (CI sets it so the
 sanitizer pass does not rerun doit).
 
 Comparison, after each `run` step: exit code, stdout lines, stderr lines
-(normalised: work-folder path, 0x addresses, traceback frames outside the work
-folder, line numbers, program name, state file name, times and dates, set
-reprs sorted, the deliberate differences listed in _DELIBERATE), then the tree of files (ignoring .doit.db*/.dodo.db* and
-__pycache__), names, mode bits and contents.
+(normalised: work-folder path, 0x addresses, traceback frames outside the
+work folder, line numbers, program name, state file name, times and dates,
+set reprs sorted, the deliberate differences listed in _DELIBERATE), then the
+tree of files (ignoring .doit.db*/.dodo.db* and __pycache__): names, mode
+bits and contents. Where doit's own order depends on the hash seed, any order
+is accepted (see Comparison).
 
 DIFF_ORACLE_ONLY=1 runs the oracle side only and checks the declared exit
 codes and texts: a test of the scenarios themselves that needs no dodo.

@@ -33,8 +33,9 @@ from doit.task import Task
 # section -> {key: value} of the configuration files (values as parsed)
 CONFIG = {}
 
-# the folder the configuration files were read in
+# the folder the configuration files were read in, and whether they were
 _config_dir = os.getcwd()
+_config_read = False
 
 # the reporter class given in DOIT_CONFIG, if any
 _config_reporter = None
@@ -75,7 +76,8 @@ def _toml_sections(path, prefix):
 def _ini_sections(path):
     parser = configparser.ConfigParser(allow_no_value=True, delimiters=('=',))
     parser.optionxform = str   # keep the case of option names
-    parser.read(path, encoding='utf-8')
+    with open(path, encoding='utf-8') as f:
+        parser.read_file(f, source=_shown(path))
     return {section: dict(parser[section].items())
             for section in parser.sections()}
 
@@ -89,13 +91,20 @@ def _text(value):
     return str(value)
 
 
-def read_config(paths):
-    """Read the configuration files (in order; later ones override).
-    Returns [(section, key, text)] and keeps the parsed values in CONFIG.
-    Raises ConfigError for a malformed file."""
-    global _config_dir
+def _shown(path):
+    """a configuration file's name as the user knows it (from its folder)"""
+    return os.path.relpath(path, _config_dir)
+
+
+def read_config(paths, folder=None):
+    """Read the configuration files (in order; later ones override) found in
+    folder (default: the current one). Returns [(section, key, text)] and
+    keeps the parsed values in CONFIG. Raises ConfigError for a malformed
+    file."""
+    global _config_dir, _config_read
     CONFIG.clear()
-    _config_dir = os.getcwd()
+    _config_dir = folder or os.getcwd()
+    _config_read = True
     for path in paths:
         try:
             if path.lower().endswith('.toml'):
@@ -105,10 +114,10 @@ def read_config(paths):
             else:
                 found = _ini_sections(path)
         except ConfigError as exc:
-            raise ConfigError("%s: %s" % (path, exc)) from None
+            raise ConfigError("%s: %s" % (_shown(path), exc)) from None
         except (OSError, ValueError, configparser.Error) as exc:
             raise ConfigError("invalid configuration file '%s': %s"
-                              % (path, exc)) from None
+                              % (_shown(path), exc)) from None
         for section, values in found.items():
             CONFIG.setdefault(section, {}).update(values)
     return [(section, key, _text(value))
@@ -117,8 +126,9 @@ def read_config(paths):
 
 
 def sections():
-    """the configuration sections, for the loader"""
-    return CONFIG
+    """the configuration sections, for the loader; None when this
+    interpreter has not read the files"""
+    return CONFIG if _config_read else None
 
 
 # --- clean ---------------------------------------------------------------

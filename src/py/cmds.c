@@ -74,26 +74,55 @@ static void config_error(struct err *e)
 	Py_XDECREF(mod);
 }
 
+/* The configuration files read, as absolute paths, and their folder: an interpreter
+ * started again (after a no-op attempt) reads them again (config_sections). */
+static struct vec config_paths;
+static char *config_dir;
+
+static void remember_paths(const char *const *paths)
+{
+	size_t i;
+
+	for (i = 0; i < config_paths.n; i++)
+		free(config_paths.v[i]);
+	config_paths.n = 0;
+	free(config_dir);
+	config_dir = getcwd(NULL, 0);
+	for (i = 0; config_dir && paths[i]; i++)
+		vec_push(&config_paths, paths[i][0] == '/' ? xstrdup(paths[i]) :
+		         xasprintf("%s/%s", config_dir, paths[i]));
+}
+
+/* _dodo_cmds.read_config(the remembered paths, their folder). New reference or NULL. */
+static PyObject *read_remembered(void)
+{
+	PyObject *list = PyList_New((Py_ssize_t)config_paths.n);
+	size_t i;
+
+	for (i = 0; list && i < config_paths.n; i++)
+		PyList_SET_ITEM(list, (Py_ssize_t)i, PyUnicode_DecodeFSDefault(config_paths.v[i]));
+	return list ? py_cmds_call("read_config", Py_BuildValue("(Ns)", list, config_dir)) :
+	       NULL;
+}
+
 int py_read_config(struct loader *l, const char *const *paths,
                    void (*add)(void *arg, const char *section, const char *key,
                                const char *value),
                    void *arg, struct err *e)
 {
-	PyObject *list, *r, *seq;
+	PyObject *r, *seq;
 	char *venv = cwd_venv();
-	Py_ssize_t i, n = 0;
+	Py_ssize_t i;
 	int rc;
 
 	rc = py_start(venv, e);
 	free(venv);
 	if (rc < 0)
 		return -1;
-	while (paths[n])
-		n++;
-	list = PyList_New(n);
-	for (i = 0; list && i < n; i++)
-		PyList_SET_ITEM(list, i, PyUnicode_DecodeFSDefault(paths[i]));
-	r = list ? py_cmds_call("read_config", Py_BuildValue("(N)", list)) : NULL;
+	remember_paths(paths);
+	if (!config_dir)
+		return seterr(e, 3, "cannot get the current folder");
+	r = read_remembered();
 	seq = r ? PySequence_Fast(r, "read_config must return a list") : NULL;
 	Py_XDECREF(r);
 	if (!seq) {
@@ -120,6 +149,13 @@ int py_read_config(struct loader *l, const char *const *paths,
 PyObject *py_config_sections(void)
 {
 	PyObject *r = py_cmds_call("sections", PyTuple_New(0));
+
+	if (r == Py_None && config_dir) {     /* a new interpreter: read the files again */
+		Py_DECREF(r);
+		r = read_remembered();
+		Py_XDECREF(r);
+		r = r ? py_cmds_call("sections", PyTuple_New(0)) : NULL;
+	}
 
 	if (!r) {
 		PyErr_Clear();
@@ -248,7 +284,7 @@ static int cmd_strace(struct frontend *fe, struct graph *g, struct task *t,
                       const char *trace_file, bool show_all, struct err *e)
 {
 	PyObject *r, *list;
-	size_t first = g->tasks.n;
+	size_t first = g->tasks.n, i;
 	int rc;
 
 	if (!t->fe)
@@ -265,6 +301,14 @@ static int cmd_strace(struct frontend *fe, struct graph *g, struct task *t,
 	Py_DECREF(list);
 	if (rc < 0)
 		return -1;
+	/* the wrapped command lines are the Python actions': build them there */
+	for (i = 0; i < t->actions.n; i++) {
+		struct action *a = t->actions.v[i];
+		if (a->kind == ACTION_CMD) {
+			a->native = false;
+			a->expand = true;
+		}
+	}
 	return graph_link_new(g, first, e);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "expand.h"
 #include "frontend.h"
 #include "graph.h"
 #include "proc.h"
@@ -220,6 +221,9 @@ static int build_spec(struct runner *r, struct task *t, struct action *a,
 	struct frontend *fe = r->g->fe;
 	char **p;
 
+	if (a->native && action_expand_native(t, a, spec) == 0)
+		return 0;
+	cmdspec_free(spec);
 	if (a->expand && fe && fe->ops->expand)
 		return fe->ops->expand(fe, t, a, spec, o);
 	if (a->shell) {

@@ -131,7 +131,14 @@ class _Record:
         if path is None:
             self.refuse('it listed a folder by descriptor')
             return
-        if path in self.lists or _skipped(path):
+        if _skipped(path):
+            return
+        seen = self.lists.get(path)
+        if seen is not None:
+            if seen[0] and not importing:
+                # listed by the import system first, by the task file now:
+                # every name counts, not only the module-like ones
+                self.lists[path] = (False,) + seen[1:]
             return
         try:
             names = _saved['listdir'](path)

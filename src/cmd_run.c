@@ -145,7 +145,7 @@ static int run_once(struct cmd_env *env, int argc, char **argv, bool try_fast)
 	g->prog = env->bin_name;
 	env->auto_delayed_regex = opts_int(&o, "auto_delayed_regex");
 	if (try_fast) {
-		fast = noop_load(env, &o, g, &def_tasks, lock_timeout_ms());
+		fast = noop_load(env, &o, g, &def_tasks);
 		if (!fast) {
 			rc = NOOP_AGAIN;
 			goto out;

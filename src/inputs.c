@@ -69,7 +69,7 @@ static bool module_like(const char *name)
 	size_t i;
 
 	if (!strchr(name, '.'))
-		return true;
+		return strcmp(name, "__pycache__") != 0;
 	for (i = 0; suffixes[i]; i++)
 		if (ends_with(name, suffixes[i]))
 			return true;

@@ -15,7 +15,7 @@ enum input_kind {
 	IN_FILE,        /* a path: existence, type, and for files the stat signature */
 	IN_LIST,        /* a folder's listing (os.listdir, os.scandir, glob) */
 	IN_LIST_IMPORT, /* a folder on sys.path listed by the import system: only names that
-	                 * can be modules (no dot, .py, .pyc, .so, .pth) count */
+	                 * can be modules (no dot but __pycache__, .py, .pyc, .so, .pth) count */
 	IN_ENV,         /* an environment variable: set or not, its value */
 	IN_ENV_ALL,     /* the whole environment was read: hash of every NAME=VALUE */
 };

@@ -431,7 +431,7 @@ static const char *check_inputs(struct noop *n, struct opts *o, struct buf *why)
 }
 
 /* The stored graph for this run, decoded, or why not. */
-static const char *open_store(struct noop *n, struct opts *o, int lock_ms, struct buf *why)
+static const char *open_store(struct noop *n, struct opts *o, struct buf *why)
 {
 	const char *dep = opts_str(o, "dep_file");
 	struct vec key = {0};
@@ -441,8 +441,8 @@ static const char *open_store(struct noop *n, struct opts *o, int lock_ms, struc
 
 	if (!dep || !exists(dep))
 		return "no state file";
-	if (!(n->st = state_open(dep, 0, lock_ms, &e)))
-		return "the state file does not open";
+	if (!(n->st = state_open(dep, 0, 0, &e)))
+		return "the state file does not open (or another dodo holds it)";
 	if (state_meta_get(n->st, NOOP_META_KEY, &n->blob, &found, &e) < 0 || !found)
 		return "no stored graph";
 	if (graphcache_decode(n->blob.data, n->blob.len, &n->gc, &n->graph_at, &e) < 0)
@@ -479,18 +479,18 @@ static const char *build(struct noop *n, struct graph *g, struct vec *def_tasks)
 
 /* In workdir: the store's graph into g, or why not. */
 static const char *use_store(struct noop *n, struct opts *o, struct graph *g,
-                             struct vec *def_tasks, int lock_ms, struct buf *why)
+                             struct vec *def_tasks, struct buf *why)
 {
 	const char *fail;
 
 	n->moved = true;
-	if ((fail = open_store(n, o, lock_ms, why)) || (fail = configure(n, o)))
+	if ((fail = open_store(n, o, why)) || (fail = configure(n, o)))
 		return fail;
 	return build(n, g, def_tasks);
 }
 
 struct noop *noop_load(struct cmd_env *env, struct opts *o, struct graph *g,
-                       struct vec *def_tasks, int lock_ms)
+                       struct vec *def_tasks)
 {
 	struct noop *n = xcalloc(1, sizeof(*n));
 	struct buf why = {0};
@@ -504,7 +504,7 @@ struct noop *noop_load(struct cmd_env *env, struct opts *o, struct graph *g,
 	else if (chdir(n->workdir) < 0)
 		fail = "the task file's folder is not reachable";
 	else
-		fail = use_store(n, o, g, def_tasks, lock_ms, &why);
+		fail = use_store(n, o, g, def_tasks, &why);
 	if (fail) {
 		debug("the stored graph is not used: %s", fail);
 		buf_free(&why);

@@ -36,9 +36,10 @@ bool noop_enabled(void);
 /* Before loading: the stored graph when it is current. On success: g filled (g->fe is a
  * stand-in front-end), o configured as the load would have (configuration files,
  * DOIT_CONFIG), def_tasks filled, the current folder the load's, the state file open in
- * a batch (see noop_state). NULL when the task file must be loaded: nothing changed. */
+ * a batch (see noop_state). NULL when the task file must be loaded: nothing changed. A
+ * state file locked by another dodo is not waited for here (the normal run waits). */
 struct noop *noop_load(struct cmd_env *env, struct opts *o, struct graph *g,
-                       struct vec *def_tasks, int lock_ms);
+                       struct vec *def_tasks);
 
 /* The state file noop_load opened; the caller owns it from now on. */
 struct state *noop_state(struct noop *n);

@@ -345,12 +345,15 @@ static void abort_run(struct runner *r, const char *msg)
 	r->stop = true;
 }
 
+static void job_cmd_done(struct runner *r, struct job *j);
+
 /* Start action j->ai and those after it until one runs in the background or all ran. */
 static void job_advance(struct runner *r, struct job *j)
 {
 	struct task *t = j->n->task;
 	struct frontend *fe = r->g->fe;
 	struct err e = {0};
+	bool detach, group;
 
 	for (; j->o.status == OUT_OK && !j->o.exit && j->ai < t->actions.n; j->ai++) {
 		struct action *a = t->actions.v[j->ai];
@@ -363,13 +366,21 @@ static void job_advance(struct runner *r, struct job *j)
 				continue;
 			}
 			fflush(stdout);
-			if (proc_spawn(&j->p, &j->spec, a->mode == MODE_NORMAL, false, &a->out,
+			detach = a->mode == MODE_LONG && r->o->detach_long;
+			group = detach || (a->mode == MODE_NORMAL && r->o->group_cmds);
+			if (proc_spawn(&j->p, &j->spec, a->mode == MODE_NORMAL, group, &a->out,
 			               &a->err, t->verbosity >= 2, t->verbosity >= 1, &e) < 0) {
 				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
 				cmdspec_free(&j->spec);
 				continue;
 			}
+			if (group && r->o->on_proc)
+				r->o->on_proc(r->o->hook_arg, t, &j->p, true);
 			j->busy = true;
+			if (detach) {   /* left running: done as far as the run goes */
+				j->p.rc = 0;
+				job_cmd_done(r, j);
+			}
 			return;
 		}
 		if (fe && fe->ops->run_call) {
@@ -391,6 +402,8 @@ static void job_cmd_done(struct runner *r, struct job *j)
 	char *shown = shown_command(&j->spec);
 
 	j->busy = false;
+	if (r->o->group_cmds && r->o->on_proc && a->mode == MODE_NORMAL)
+		r->o->on_proc(r->o->hook_arg, t, &j->p, false);
 	native_outcome(a, shown, j->p.rc, &j->o);
 	free(shown);
 	if (t->fe && fe && fe->ops->cmd_done)
@@ -412,6 +425,8 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 	}
 	if (t->teardown.n)
 		vec_push(&r->teardown, t);
+	if (r->o->before_task)
+		r->o->before_task(r->o->hook_arg, t);
 	r->rep->ops->execute_task(r->rep, t);
 	t->executed = true;
 	j = xcalloc(1, sizeof(*j));
@@ -624,7 +639,9 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	g->st = NULL;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	if ((sig = interrupted) != 0) {
+	if ((sig = interrupted) != 0 && o->signalled) {
+		*o->signalled = sig;
+	} else if (sig != 0) {
 		/* die of the same signal, as Python (and so doit) does on Ctrl-C */
 		signal(sig, SIG_DFL);
 		raise(sig);

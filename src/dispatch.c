@@ -464,6 +464,11 @@ static int update_waiting(struct dispatch *d, struct dnode *n, struct err *e)
 	return 0;
 }
 
+int dispatch_update(struct dispatch *d, struct dnode *processed, struct err *e)
+{
+	return update_waiting(d, processed, e);
+}
+
 int dispatch_next(struct dispatch *d, struct dnode *processed, struct dnode **out,
                   struct err *e)
 {

@@ -42,6 +42,10 @@ void dispatch_free(struct dispatch *d);
 int dispatch_next(struct dispatch *d, struct dnode *processed, struct dnode **out,
                   struct err *e);
 
+/* Tell the dispatcher the runner is done with `processed` (doit's send(node)); the same
+ * as passing it to the next dispatch_next. 0 or -1 with e. */
+int dispatch_update(struct dispatch *d, struct dnode *processed, struct err *e);
+
 /* Apply finished calc_dep results to a node's task (used when a calc_dep finishes). */
 struct dnode *dispatch_node(struct dispatch *d, const char *name);
 

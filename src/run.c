@@ -9,6 +9,7 @@
 
 #include "dispatch.h"
 #include "expand.h"
+#include "jobserver.h"
 #include "frontend.h"
 #include "graph.h"
 #include "proc.h"
@@ -30,6 +31,8 @@ struct runner {
 	bool exit;              /* an action asked dodo to exit with exit_code */
 	int exit_code;
 	struct vec jobs;        /* struct job *, running */
+	struct jobserver *js;   /* tokens for jobs beyond the first, or NULL */
+	bool want_token;        /* a task waits for a jobserver token */
 };
 
 /* A task being executed: its actions run in order; a command runs without blocking. */
@@ -41,6 +44,7 @@ struct job {
 	struct proc p;
 	bool busy;              /* p is running */
 	bool done;
+	bool token;             /* holds a jobserver token */
 };
 
 /* The signal that interrupted the run (SIGINT, SIGTERM), or 0. */
@@ -438,6 +442,8 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 /* A job's actions are over: save or report, and free it. */
 static void job_finish(struct runner *r, struct job *j)
 {
+	if (j->token)
+		jobserver_release(r->js);
 	r->g->epoch++;
 	if (j->o.exit) {
 		r->exit = r->stop = true;
@@ -463,10 +469,10 @@ static void kill_jobs(struct runner *r, int sig)
 }
 
 /* Wait until a running job finishes; returns it (removed from r->jobs), or NULL when
- * interrupted by a signal. */
+ * interrupted by a signal or when a jobserver token may be available. */
 static struct job *wait_job(struct runner *r)
 {
-	struct pollfd *pfd = xreallocarray(NULL, 2 * r->jobs.n + 1, sizeof(*pfd));
+	struct pollfd *pfd = xreallocarray(NULL, 2 * r->jobs.n + 2, sizeof(*pfd));
 	int *count = xreallocarray(NULL, r->jobs.n + 1, sizeof(*count));
 	struct job *done = NULL;
 
@@ -480,8 +486,17 @@ static struct job *wait_job(struct runner *r)
 			k += (size_t)count[i];
 			reap |= j->busy && count[i] == 0;
 		}
-		if (poll(pfd, (nfds_t)k, reap ? 5 : -1) < 0 && errno != EINTR)
+		if (r->want_token) {
+			pfd[k].fd = jobserver_fd(r->js);
+			pfd[k].events = POLLIN;
+			pfd[k].revents = 0;
+		}
+		if (poll(pfd, (nfds_t)(k + r->want_token), reap ? 5 : -1) < 0 && errno != EINTR)
 			fatal("poll:");
+		if (r->want_token && pfd[k].revents) {
+			r->want_token = false;
+			break;
+		}
 		for (i = 0, k = 0; i < r->jobs.n && !done; i++) {
 			struct job *j = r->jobs.v[i];
 			if (count[i])
@@ -518,54 +533,89 @@ static void drain_jobs(struct runner *r)
 	r->jobs.n = 0;
 }
 
+/* The runner is done with n: tell the dispatcher. */
+static int processed(struct runner *r, struct dnode *n, struct err *e)
+{
+	if (dispatch_update(r->d, n, e) == 0)
+		return 0;
+	if (e->code == 2) {
+		abort_run(r, e->msg);
+		return 0;
+	}
+	r->stop = true;
+	return -1;
+}
+
+/* Start pending (a node selected to execute); false when it must wait for a token. */
+static bool start(struct runner *r, struct dnode *pending, struct err *e, int *rc)
+{
+	bool token = false;
+	struct job *j;
+
+	if (r->jobs.n && r->js) {
+		if (!jobserver_acquire(r->js)) {
+			r->want_token = true;
+			return false;
+		}
+		token = true;
+	}
+	j = job_start(r, pending);
+	if (j && !j->done) {
+		j->token = token;
+		vec_push(&r->jobs, j);
+		return true;
+	}
+	if (token)
+		jobserver_release(r->js);
+	if (j) {
+		job_finish(r, j);
+		if (processed(r, pending, e) < 0)
+			*rc = -1;
+	}
+	return true;
+}
+
 /* doit's run_tasks (Runner and MRunner): offer tasks, keep up to `jobs` executing. */
 static int run_loop(struct runner *r, struct err *e)
 {
 	size_t max = r->o->jobs > 0 ? (size_t)r->o->jobs : 1;
-	struct dnode *completed = NULL, *n;
+	struct dnode *pending = NULL, *n;
 	bool more = true;
 	int rc = 0;
 
 	for (;;) {
-		while (more && !r->stop && !interrupted && r->jobs.n < max) {
-			int got = dispatch_next(r->d, completed, &n, e);
+		while ((more || pending) && !r->stop && !interrupted && r->jobs.n < max) {
+			int got;
 
-			completed = NULL;
-			if (got < 0 && e->code == 2) {
-				abort_run(r, e->msg);
-				break;
-			}
-			if (got < 0) {
-				rc = -1;
-				r->stop = true;
-				break;
-			}
-			if (got == 0 || got == DISPATCH_HOLD) {
-				more = got != 0;
-				break;
-			}
-			if (!select_task(r, n)) {
-				completed = n;
+			if (pending) {
+				if (!start(r, pending, e, &rc))
+					break;
+				pending = NULL;
 				continue;
 			}
-			{
-				struct job *j = job_start(r, n);
-				if (!j)
-					break;
-				if (j->done) {
-					job_finish(r, j);
-					completed = n;
-				} else {
-					vec_push(&r->jobs, j);
-				}
+			got = dispatch_next(r->d, NULL, &n, e);
+			if (got == 1) {
+				if (select_task(r, n))
+					pending = n;
+				else if (processed(r, n, e) < 0)
+					rc = -1;
+				continue;
 			}
+			if (got < 0 && e->code == 2) {
+				abort_run(r, e->msg);
+			} else if (got < 0) {
+				rc = -1;
+				r->stop = true;
+			}
+			more = got == DISPATCH_HOLD;
+			break;
 		}
 		if (interrupted)
 			break;
 		if (!r->jobs.n) {
-			if (completed && more && !r->stop)
+			if (pending && !r->stop)
 				continue;
-			if (more && !r->stop && !interrupted) {
+			if (more && !r->stop) {
 				/* every remaining task waits for another and none runs */
 				rc = seterr(e, 3, "Cyclic/recursive dependencies: every remaining task "
 				            "waits for another one");
@@ -574,11 +624,15 @@ static int run_loop(struct runner *r, struct err *e)
 		}
 		{
 			struct job *j = wait_job(r);
-			if (!j)
+			if (!j && interrupted)
 				break;
+			if (!j)
+				continue;       /* a jobserver token may be free */
 			n = j->n;
 			job_finish(r, j);
-			completed = n;
+			if (processed(r, n, e) < 0)
+				rc = -1;
+			more = true;
 		}
 	}
 	if (interrupted)
@@ -622,6 +676,7 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	r.plan.io = &plan_io_real;
 	r.plan.checker = o->checker;
 	r.d = dispatch_new(g, selected);
+	r.js = o->jobs > 1 ? jobserver_open(o->jobs) : NULL;
 	g->st = st;
 	interrupted = 0;
 	sigemptyset(&sa.sa_mask);
@@ -636,6 +691,7 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	vec_free(&r.teardown);
 	dispatch_free(r.d);
 	vec_free(&r.jobs);
+	jobserver_close(r.js);
 	g->st = NULL;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

@@ -49,6 +49,7 @@ int cmd_dumpdb(struct cmd_env *env, int argc, char **argv);
 int cmd_strace(struct cmd_env *env, int argc, char **argv);
 int cmd_completion(struct cmd_env *env, int argc, char **argv);
 int cmd_help(struct cmd_env *env, int argc, char **argv);
+int cmd_auto(struct cmd_env *env, int argc, char **argv);
 
 /* Each command's own options and long description. */
 extern const struct optdef cmd_run_opts[], cmd_list_opts[], cmd_info_opts[], cmd_clean_opts[],
@@ -56,6 +57,8 @@ extern const struct optdef cmd_run_opts[], cmd_list_opts[], cmd_info_opts[], cmd
 	cmd_completion_opts[];
 extern const char cmd_clean_description[], cmd_resetdep_description[],
 	cmd_strace_description[];
+extern const struct optdef cmd_auto_opts[];
+extern const char cmd_auto_description[];
 
 /* Print doit's usage text (`--help`, `help`); returns 0. */
 int cmd_usage(struct cmd_env *env);

@@ -109,6 +109,8 @@ struct frontend_cmd_ops {
 	 * files outside the folder) to g. 0 or -1 with e. */
 	int (*strace)(struct frontend *fe, struct graph *g, struct task *t,
 	              const char *trace_file, bool show_all, struct err *e);
+	/* auto: t's `watch` entries (malloc'd strings) appended to out. 0 or -1 with e. */
+	int (*watch)(struct frontend *fe, struct task *t, struct vec *out, struct err *e);
 };
 
 struct frontend {
@@ -159,6 +161,16 @@ struct loader {
 	 * it with load_inputs_free); folder listings leave out names starting with skip.
 	 * Optional. 0, or -1 when nothing is known. */
 	int (*inputs)(struct loader *l, const char *skip, struct load_inputs *out);
+	/* `dodo auto` (optional, all three or none). release: forget the last load (the
+	 * tasks' front-end objects) but keep the interpreter; load may be called again. */
+	void (*release)(struct loader *l);
+	/* What the last load ran: the task file and the local modules imported (files), and
+	 * the folders the task file listed (dirs), as absolute malloc'd paths appended to
+	 * files and dirs. 0, or -1 when nothing is known. */
+	int (*sources)(struct loader *l, struct vec *files, struct vec *dirs);
+	/* These files changed (absolute paths): the next load must read them anew (modules
+	 * imported from them are forgotten). */
+	void (*refresh)(struct loader *l, const struct vec *changed);
 	void *ctx;
 };
 

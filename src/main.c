@@ -25,6 +25,8 @@ const char *__lsan_default_options(void)
 
 /* name, function, purpose, usage, description, options, loads tasks, executes tasks */
 static const struct command commands[] = {
+	{"auto", cmd_auto, "automatically execute tasks when a dependency changes", "[TASK ...]",
+	 cmd_auto_description, cmd_auto_opts, true, true},
 	{"clean", cmd_clean, "clean action / remove targets", "[TASK ...]",
 	 cmd_clean_description, cmd_clean_opts, true, false},
 	{"dumpdb", cmd_dumpdb, "dump dependency DB", "", NULL, cmd_dumpdb_opts, false, false},

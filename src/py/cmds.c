@@ -343,4 +343,5 @@ const struct frontend_cmd_ops py_cmd_ops = {
 	.text = cmd_text,
 	.reporter = py_reporter_new,
 	.strace = cmd_strace,
+	.watch = py_task_watch,
 };

@@ -240,6 +240,9 @@ struct loader *pyfront_loader(int argc, char **argv)
 	pyfront.loader.plugin_command = py_plugin_command;
 	pyfront.loader.plugin_purpose = py_plugin_purpose;
 	pyfront.loader.inputs = py_load_inputs;
+	pyfront.loader.release = py_release;
+	pyfront.loader.sources = py_sources;
+	pyfront.loader.refresh = py_refresh;
 	pyfront.fe.ops = &py_frontend_ops;
 	pyfront.fe.cmd_ops = &py_cmd_ops;
 	pyfront.fe.ctx = &pyfront;

@@ -64,6 +64,13 @@ void py_native_command(struct action *a, PyObject *task, PyObject *act);
 
 extern const struct frontend_ops py_frontend_ops;
 
+/* `dodo auto` (auto.c): the loader's release, sources and refresh hooks; a task's watch
+ * entries (frontend_cmd_ops.watch). */
+void py_release(struct loader *l);
+int py_sources(struct loader *l, struct vec *files, struct vec *dirs);
+void py_refresh(struct loader *l, const struct vec *changed);
+int py_task_watch(struct frontend *fe, struct task *t, struct vec *out, struct err *e);
+
 /* Commands other than run (cmds.c, report_py.c). */
 extern const struct frontend_cmd_ops py_cmd_ops;
 /* Call _dodo_cmds.<fn>(args...) (args: a new tuple, stolen). New reference or NULL with

@@ -52,28 +52,6 @@ static void copy_names(struct vec *dst, const struct vec *src)
 		vec_push(dst, src->v[i]);
 }
 
-static void vec_remove(struct vec *v, void *p)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (v->v[i] == p) {
-			memmove(v->v + i, v->v + i + 1, (v->n - i - 1) * sizeof(*v->v));
-			v->n--;
-			return;
-		}
-}
-
-static bool vec_has(const struct vec *v, const void *p)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (v->v[i] == p)
-			return true;
-	return false;
-}
-
 struct dispatch *dispatch_new(struct graph *g, const struct vec *selected)
 {
 	struct dispatch *d = xcalloc(1, sizeof(*d));
@@ -89,9 +67,10 @@ static void node_free(struct dnode *n)
 {
 	vec_free(&n->task_dep);
 	vec_free(&n->calc_dep);
-	vec_free(&n->wait_run);
-	vec_free(&n->wait_run_calc);
+	ptrset_free(&n->wait_run);
+	ptrset_free(&n->wait_run_calc);
 	vec_free(&n->waiting_me);
+	ptrset_free(&n->waiting_set);
 	vec_free(&n->bad_deps);
 	vec_free(&n->ignored_deps);
 	free(n);
@@ -205,13 +184,14 @@ static int add_wait_run(struct dispatch *d, struct dnode *n, const struct vec *n
                         bool calc, struct err *e)
 {
 	struct vec wait = {0};
+	struct ptrset seen = {0};
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < names->n; i++) {
 		struct dnode *dep = dispatch_node(d, names->v[i]);
 		if (dep->run_status == RS_NONE || dep->run_status == RS_RUN) {
-			if (!vec_has(&wait, dep))
+			if (ptrset_add(&seen, dep))
 				vec_push(&wait, dep);
 			continue;
 		}
@@ -223,12 +203,11 @@ static int add_wait_run(struct dispatch *d, struct dnode *n, const struct vec *n
 	}
 	for (i = 0; rc == 0 && i < wait.n; i++) {
 		struct dnode *dep = wait.v[i];
-		struct vec *w = calc ? &n->wait_run_calc : &n->wait_run;
-		if (!vec_has(&dep->waiting_me, n))
+		if (ptrset_add(&dep->waiting_set, n))
 			vec_push(&dep->waiting_me, n);
-		if (!vec_has(w, dep))
-			vec_push(w, dep);
+		ptrset_add(calc ? &n->wait_run_calc : &n->wait_run, dep);
 	}
+	ptrset_free(&seen);
 	vec_free(&wait);
 	return rc;
 }
@@ -445,11 +424,10 @@ static int update_waiting(struct dispatch *d, struct dnode *n, struct err *e)
 		bool is_ready;
 
 		parent_status(w, n);
-		if (vec_has(&w->wait_run, n)) {
-			vec_remove(&w->wait_run, n);
+		if (ptrset_del(&w->wait_run, n)) {
 			is_ready = !w->wait_run.n && !w->wait_run_calc.n;
 		} else {
-			vec_remove(&w->wait_run_calc, n);
+			ptrset_del(&w->wait_run_calc, n);
 			is_ready = true;
 			if (calc_results(d, n, w, e) < 0)
 				return -1;
@@ -461,6 +439,7 @@ static int update_waiting(struct dispatch *d, struct dnode *n, struct err *e)
 		}
 	}
 	n->waiting_me.n = 0;
+	ptrset_free(&n->waiting_set);
 	return 0;
 }
 

@@ -18,9 +18,10 @@ struct dnode {
 	struct dnode *parent;       /* the node that first asked for it: cycle detection */
 	struct vec task_dep;        /* char * names not yet processed (borrowed) */
 	struct vec calc_dep;        /* idem */
-	struct vec wait_run;        /* struct dnode * still to finish */
-	struct vec wait_run_calc;
-	struct vec waiting_me;      /* struct dnode * */
+	struct ptrset wait_run;     /* struct dnode * still to finish */
+	struct ptrset wait_run_calc;
+	struct vec waiting_me;      /* struct dnode *, in the order they started waiting */
+	struct ptrset waiting_set;  /* the same, for membership */
 	struct vec bad_deps;        /* struct dnode * that failed */
 	struct vec ignored_deps;
 	enum run_status run_status;

@@ -292,6 +292,93 @@ void strmap_free(struct strmap *m)
 	m->n = m->cap = 0;
 }
 
+static char ptrset_tomb;
+
+static size_t ptr_hash(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
+/* The slot of p, or of the empty slot where it would go. */
+static void **ptrset_find(const struct ptrset *s, const void *p)
+{
+	size_t i, mask = s->cap - 1;
+	void **tomb = NULL;
+
+	for (i = ptr_hash(p) & mask;; i = (i + 1) & mask) {
+		void **e = &s->slot[i];
+		if (*e == p)
+			return e;
+		if (!*e)
+			return tomb ? tomb : e;
+		if (*e == &ptrset_tomb && !tomb)
+			tomb = e;
+	}
+}
+
+bool ptrset_has(const struct ptrset *s, const void *p)
+{
+	return s->cap && *ptrset_find(s, p) == p;
+}
+
+static void ptrset_grow(struct ptrset *s)
+{
+	struct ptrset old = *s;
+	size_t i;
+
+	s->cap = old.cap ? (old.n * 4 >= old.cap ? old.cap * 2 : old.cap) : 8;
+	s->slot = xcalloc(s->cap, sizeof(*s->slot));
+	s->n = s->used = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.slot[i] && old.slot[i] != &ptrset_tomb) {
+			*ptrset_find(s, old.slot[i]) = old.slot[i];
+			s->n++;
+			s->used++;
+		}
+	free(old.slot);
+}
+
+bool ptrset_add(struct ptrset *s, void *p)
+{
+	void **e;
+
+	if ((s->used + 1) * 4 > s->cap * 3)
+		ptrset_grow(s);
+	e = ptrset_find(s, p);
+	if (*e == p)
+		return false;
+	if (!*e)
+		s->used++;
+	*e = p;
+	s->n++;
+	return true;
+}
+
+bool ptrset_del(struct ptrset *s, const void *p)
+{
+	void **e;
+
+	if (!s->cap)
+		return false;
+	e = ptrset_find(s, p);
+	if (*e != p)
+		return false;
+	*e = &ptrset_tomb;
+	s->n--;
+	return true;
+}
+
+void ptrset_free(struct ptrset *s)
+{
+	free(s->slot);
+	memset(s, 0, sizeof(*s));
+}
+
 int64_t now_ns(void)
 {
 	struct timespec ts;

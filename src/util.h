@@ -75,6 +75,19 @@ void *strmap_get(const struct strmap *m, const char *key, size_t len);
 void strmap_put(struct strmap *m, const char *key, size_t len, void *val);
 void strmap_free(struct strmap *m);
 
+/* A set of pointers (open addressing, with deletion). */
+struct ptrset {
+	void **slot;
+	size_t n, used, cap;    /* members; members + tombstones; slots */
+};
+
+bool ptrset_has(const struct ptrset *s, const void *p);
+/* Add p; false when it was there already. */
+bool ptrset_add(struct ptrset *s, void *p);
+/* Remove p; false when it was not there. */
+bool ptrset_del(struct ptrset *s, const void *p);
+void ptrset_free(struct ptrset *s);
+
 /* Monotonic clock in nanoseconds. */
 int64_t now_ns(void);
 

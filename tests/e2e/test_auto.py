@@ -526,7 +526,8 @@ def test_valgrind_long_run_has_no_leaks(project, tmp_path):
     log = tmp_path / "vg.log"
     env = {"PYTHONMALLOC": "malloc"}
     vg = ["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
-          "--show-leak-kinds=definite", "--error-exitcode=99", "--log-file=%s" % log]
+          "--show-leak-kinds=definite", "--error-exitcode=99", "--log-file=%s" % log,
+          "--suppressions=%s" % os.path.join(os.path.dirname(__file__), "auto_valgrind.supp")]
     logs_dir = tmp_path / "logs"
     logs_dir.mkdir()
     from dodo_testlib import base_env

@@ -2,7 +2,7 @@
 
 Every file in SAMPLES_DIR is in exactly one of SAMPLES (a task file, run
 differentially), HELPERS (a file another sample needs) or EXCLUDED (with the
-reason; mirrored in EXCLUDED.md). test_diff_samples.py checks that.
+reason; mirrored in EXCLUDED.md). test_diffsuite_samples.py checks that.
 
 A sample is copied as `dodo.py` (unless `as_name` says otherwise) with its
 helper files into a fresh folder per tool; each scenario (see scenario.py for

@@ -8,9 +8,13 @@ from dodo_testlib import ROOT, dodo_bin_path
 
 def test_make_install(tmp_path, project):
     dest = tmp_path / "dest"
-    args = ["make", "-C", str(ROOT), "install", "PREFIX=/opt/dodo", "DESTDIR=%s" % dest]
+    # install the binary under test as it is: never rebuild it (-o) while
+    # other tests run it
+    built = "build/san/dodo" if "san" in dodo_bin_path().parts else "build/dodo"
+    args = ["make", "-C", str(ROOT), "-o", built, "install", "PREFIX=/opt/dodo",
+            "DESTDIR=%s" % dest]
     if "san" in dodo_bin_path().parts:
-        args.append("SAN=1")     # install the binary under test, not a fresh build
+        args.append("SAN=1")
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                        stdin=subprocess.DEVNULL, timeout=900)
     assert r.returncode == 0, r.stdout

@@ -17,7 +17,7 @@
 
 enum {
 	KILL_WAIT_MS = 5000,    /* after SIGKILL: give up waiting (a process in D state) */
-	STOP_TICK_MS = 10,      /* re-check of groups whose processes are not our children */
+	STOP_TICK_MS = 2,       /* re-check of groups whose processes are not our children */
 };
 
 /* ---- signals ---- */

@@ -30,6 +30,22 @@ def _installed_roots():
     return _roots
 
 
+_verdicts = {}      # module file as given -> its absolute path when local, else None
+
+
+def _local_path(path):
+    if path not in _verdicts:
+        if len(_verdicts) > 100000:
+            _verdicts.clear()
+        full = os.path.abspath(path)
+        parts = full.split(os.sep)
+        local = not ('site-packages' in parts or 'dist-packages' in parts or
+                     '__pycache__' in parts or
+                     os.path.realpath(full).startswith(_installed_roots()))
+        _verdicts[path] = full if local else None
+    return _verdicts[path]
+
+
 def _local_file(module):
     """the absolute file of a local module, or None"""
     if module is None:
@@ -39,13 +55,7 @@ def _local_file(module):
     path = getattr(module, '__file__', None)
     if not isinstance(path, str):
         return None
-    path = os.path.abspath(path)
-    parts = path.split(os.sep)
-    if 'site-packages' in parts or 'dist-packages' in parts or '__pycache__' in parts:
-        return None
-    if os.path.realpath(path).startswith(_installed_roots()):
-        return None
-    return path
+    return _local_path(path)
 
 
 def _local_modules():
@@ -68,10 +78,9 @@ def _listed_dirs():
         importing = value[0]
         if importing:
             continue
-        path = os.fsdecode(path)
-        if os.path.realpath(path).startswith(_installed_roots()):
-            continue
-        out.append(path)
+        path = _local_path(os.fsdecode(path))
+        if path is not None:
+            out.append(path)
     return out
 
 

@@ -212,7 +212,7 @@ out:
 	if (out != stdout)
 		fclose(out);
 	state_close(st);
-	if (env->loader->unload)
+	if (env->loader->unload && rc != NOOP_AGAIN)   /* an interpreter main started stays */
 		env->loader->unload(env->loader);
 	graph_free(g);
 	for (i = 0; i < def_tasks.n; i++)

@@ -305,9 +305,16 @@ def expand_cmd(task, action):
 def cmd_done(task, action, returncode, out, err):
     """Record a finished command (out, err, result, save_out value) and
     return its outcome. mode 'long' ignores the exit code, 'interactive'
-    fails on non-zero; neither records output."""
-    if action.expanded is None:
-        action.expanded = action._action
+    fails on non-zero; neither records output. A command the engine built
+    itself (a native template, src/expand.c) was not expanded here: its text
+    for the messages is expanded now."""
+    if (action.expanded is None or
+            _dodo_inputs.native_command(task, action) is not None):
+        _ready(task)
+        try:
+            action.expanded = action.expand_action()
+        except Exception:  # the engine ran it: show the template at worst
+            action.expanded = action._action
     return _outcome(action.record(returncode, out, err))
 
 

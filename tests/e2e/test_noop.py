@@ -448,3 +448,21 @@ def test_fast_output_matches_normal_and_doit(make_project, case):
         assert d.returncode == 0, d.stderr
     assert fast.stdout == n.stdout == d.stdout
     assert fast.stderr == n.stderr == d.stderr == ""
+
+
+def test_native_command_failure_message_matches_doit(make_project):
+    """A command template the engine expands itself (src/expand.c) fails with
+    the expanded text in the message, as doit prints it."""
+    text = """
+def task_bad():
+    return {'actions': ['cat %(dependencies)s > /dev/null && exit 3'],
+            'file_dep': ['in.txt'], 'targets': ['out.txt']}
+"""
+    ours, theirs = make_project("ours"), make_project("theirs")
+    for p in (ours, theirs):
+        p.dodo(text)
+        p.write("in.txt", "x\n")
+    r = ours.run()
+    d = theirs.run_doit()
+    assert (r.returncode, r.stdout, r.stderr) == (d.returncode, d.stdout, d.stderr)
+    assert "Command failed: 'cat in.txt > /dev/null && exit 3' returned 3" in r.stdout + r.stderr

@@ -677,7 +677,8 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 	note_sources(a, g, &ts, &pre, &pre_map);
 	rc = execute(a, g, &o, &sel, &ts, &sig);
 	auto_set_stop_signal(sig);
-	if (!sig) {
+	*fatal_ = first && rc == 3;     /* doit: a failure before execution ends auto */
+	if (!sig && !*fatal_) {
 		callback(opts_str(&o, rc == 0 ? "success_callback" : "failure_callback"));
 		/* calc_dep results and delayed tasks are known now */
 		ts.n = 0;

@@ -491,6 +491,12 @@ def test_task_file_edit_restarts_servers(project, auto):
 
 # ------------------------------------------------------------ long runs
 
+def sanitized():
+    """The binary under test is the AddressSanitizer build (make SAN=1)."""
+    from dodo_testlib import dodo_bin_path
+    return "san" in dodo_bin_path().parts
+
+
 def rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -499,6 +505,7 @@ def rss_kb(pid):
     return 0
 
 
+@pytest.mark.skipif(sanitized(), reason="ASan's quarantine holds freed memory")
 def test_memory_stays_bounded(project, auto):
     build_project(project)
     p = auto("--debounce", "5")
@@ -520,7 +527,8 @@ def test_memory_stays_bounded(project, auto):
 
 
 @pytest.mark.skipif(not os.path.exists("/usr/bin/valgrind"), reason="no valgrind")
-@pytest.mark.skipif(os.environ.get("DODO_WRAPPER"), reason="already wrapped")
+@pytest.mark.skipif(os.environ.get("DODO_WRAPPER") or sanitized(),
+                    reason="already wrapped, or a sanitizer build")
 def test_valgrind_long_run_has_no_leaks(project, tmp_path):
     build_project(project)
     log = tmp_path / "vg.log"

@@ -546,7 +546,7 @@ int noop_finish(struct noop *n, int rc, struct state *st, struct reporter *rec,
 
 	if (rc != 0 || n->need || !reporter_record_clean(rec)) {
 		debug("the run needs the task file: %s", n->need ? n->why :
-		      rc != 0 ? "an error" : "a task to report");
+		      rc != 0 ? "an error" : "a failure, a teardown or a custom title");
 		state_rollback(st);
 		return NOOP_AGAIN;
 	}

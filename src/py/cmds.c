@@ -9,22 +9,9 @@
 
 #include "graph.h"
 
-/* Call _dodo_cmds.<fn>(args...) (args: a new tuple, stolen). New reference, or NULL with
- * a Python exception set. */
 PyObject *py_cmds_call(const char *fn, PyObject *args)
 {
-	PyObject *mod, *f, *r = NULL;
-
-	if (!args)
-		return NULL;
-	mod = PyImport_ImportModule("_dodo_cmds");
-	f = mod ? PyObject_GetAttrString(mod, fn) : NULL;
-	if (f)
-		r = PyObject_Call(f, args, NULL);
-	Py_XDECREF(f);
-	Py_XDECREF(mod);
-	Py_DECREF(args);
-	return r;
+	return py_call_in("_dodo_cmds", fn, args);
 }
 
 /* The virtualenv of a task file in the current folder (the configuration files are read

@@ -9,22 +9,10 @@
 #include "hash.h"
 #include "inputs.h"
 
-/* Call _dodo_inputs.<fn>(args...) (args: a new tuple, stolen). New reference or NULL with
- * a Python exception set. */
+/* Call _dodo_inputs.<fn>(args...) (args: a new tuple, stolen). */
 static PyObject *inputs_call(const char *fn, PyObject *args)
 {
-	PyObject *mod, *f, *r = NULL;
-
-	if (!args)
-		return NULL;
-	mod = PyImport_ImportModule("_dodo_inputs");
-	f = mod ? PyObject_GetAttrString(mod, fn) : NULL;
-	if (f)
-		r = PyObject_Call(f, args, NULL);
-	Py_XDECREF(f);
-	Py_XDECREF(mod);
-	Py_DECREF(args);
-	return r;
+	return py_call_in("_dodo_inputs", fn, args);
 }
 
 /* A malloc'd copy of bytes or str (file system encoding), or NULL. */

@@ -238,6 +238,22 @@ void py_stop(void)
 	pyfront.started = false;
 }
 
+PyObject *py_call_in(const char *module, const char *fn, PyObject *args)
+{
+	PyObject *mod, *f, *r = NULL;
+
+	if (!args)
+		return NULL;
+	mod = PyImport_ImportModule(module);
+	f = mod ? PyObject_GetAttrString(mod, fn) : NULL;
+	if (f)
+		r = PyObject_Call(f, args, NULL);
+	Py_XDECREF(f);
+	Py_XDECREF(mod);
+	Py_DECREF(args);
+	return r;
+}
+
 PyObject *py_call(const char *fn, PyObject *args)
 {
 	PyObject *f, *r = NULL;

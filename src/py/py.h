@@ -38,6 +38,8 @@ void py_stop(void);
 /* Call _dodo.<fn>(args...) (args: a new tuple, stolen). New reference or NULL with a
  * Python exception set. */
 PyObject *py_call(const char *fn, PyObject *args);
+/* The same for a function of another built-in module. */
+PyObject *py_call_in(const char *module, const char *fn, PyObject *args);
 
 /* The current exception's traceback text as doit prints it; clears the exception. */
 char *py_exc_text(void);

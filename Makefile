@@ -3,6 +3,7 @@
 # make check      unit tests, then the end-to-end and differential suites
 # make SAN=1 ...  the same with AddressSanitizer and UBSan (into build/san)
 # make bench      benchmarks against ninja, make, tup, SCons and doit
+# make bench-auto dodo auto's restart latency against doit's auto (also in make bench)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -85,9 +86,14 @@ install: $(BUILD)/dodo
 
 bench: all
 	bench/run
+	bench/auto_latency
+
+# dodo auto: from saving a file to the restarted server answering, against doit's auto
+bench-auto: all
+	bench/auto_latency
 
 clean:
 	rm -rf build
 
-.PHONY: all unit check install bench clean
+.PHONY: all unit check install bench bench-auto clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -239,11 +239,14 @@ def test_burst_of_edits_gives_a_bounded_number_of_runs(project, auto):
     build_project(project)
     p = auto()
     wait_for(lambda: project.exists("out.txt"), "first run", proc=p)
+    t0 = time.monotonic()
     for i in range(100):
         (project / "in.txt").write_text("edit %d\n" % i)
+    took = time.monotonic() - t0
     wait_for(lambda: project.read("out.txt") == "edit 99\n", "the last edit's run", proc=p)
     runs = count_lines(project, "runs.log")
-    assert 2 <= runs <= 6, runs
+    # a batch waits at most 10 debounce periods (0.5 s) while changes keep coming
+    assert 2 <= runs <= min(25, 4 + int(took / 0.5)), (runs, took)
     assert stop(p) == 0
 
 

@@ -95,8 +95,6 @@ struct autoctx {
 	struct vec changed;     /* char *: the relevant changes that start the next run */
 	bool code_changed;      /* the task file or a local module changed since the load */
 	bool pending;           /* run again without waiting */
-	int debounce_ms;
-	int runs;               /* completed runs, for DODO_AUTO_MAX_RUNS */
 };
 
 static int lock_timeout_ms(void)
@@ -689,7 +687,6 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 		note_targets(a, g);
 		changed_during_run(a, &ts, &pre_map);
 	}
-	a->runs++;
 out:
 	if (env->loader->release)
 		env->loader->release(env->loader);
@@ -719,8 +716,7 @@ static int setup(struct autoctx *a, struct cmd_env *env, int argc, char **argv)
 		opts_free(&o);
 		return rc;
 	}
-	a->debounce_ms = (int)opts_int(&o, "debounce");
-	a->w = watch_new(a->debounce_ms, opts_int(&o, "poll"), &e);
+	a->w = watch_new((int)opts_int(&o, "debounce"), opts_int(&o, "poll"), &e);
 	a->gs = groups_new((int)opts_int(&o, "grace"));
 	opts_free(&o);
 	if (!a->w)
@@ -768,9 +764,8 @@ static void teardown(struct autoctx *a)
 int cmd_auto(struct cmd_env *env, int argc, char **argv)
 {
 	struct autoctx a = {.cwd0 = -1};
-	const char *max = getenv("DODO_AUTO_MAX_RUNS");     /* testing aid: stop after N */
 	bool first = true, fatal_ = false;
-	int rc, sig;
+	int rc, sig, w = 1;
 
 	if ((rc = setup(&a, env, argc, argv)) != 0)
 		goto out;
@@ -781,13 +776,11 @@ int cmd_auto(struct cmd_env *env, int argc, char **argv)
 			break;
 		first = false;
 		fflush(stdout);
-		if (max && *max && a.runs >= atoi(max))
-			break;
-		if (wait_change(&a) <= 0)
+		if ((w = wait_change(&a)) <= 0)
 			break;
 	}
 	if (!fatal_)
-		rc = 0;
+		rc = w < 0 ? 3 : 0;
 out:
 	fflush(stdout);
 	sig = auto_stop_signal();

@@ -1,4 +1,5 @@
-# list and info: docs, sub-tasks, private tasks, status letters, deps, templates, sorting.
+# list and info: docs, sub-tasks, private tasks, status letters, deps, templates.
+# (Each command's usage text, with dodo's deliberate additions, is tests/cmds' business.)
 # setup:
 #   write in.txt x
 # scenario list:
@@ -25,10 +26,6 @@
 #   run info => 3
 # scenario help:
 #   run help
-#   run help run
-#   run help list
-#   run help info
-#   run help clean
 #   run help zeta
 #   run --help
 

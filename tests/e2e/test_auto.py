@@ -6,7 +6,7 @@ dodo runs in its own session; teardown kills every process of that session
 (servers live in process groups of their own, in the same session).
 """
 
-import json
+import http.client
 import os
 import signal
 import socket
@@ -564,3 +564,36 @@ def test_valgrind_long_run_has_no_leaks(project, tmp_path):
     assert rc == 0, text[-4000:]
     assert "definitely lost: 0 bytes" in text or "definitely lost" not in text, text[-4000:]
     assert "ERROR SUMMARY: 0 errors" in text, text[-4000:]
+
+
+# ------------------------------------------------------------ the example
+
+def get(port, path):
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=2) as r:
+            return r.read().decode()
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+def test_example_autoreload(project, auto):
+    import shutil
+    from dodo_testlib import ROOT
+    src = ROOT / "examples" / "autoreload"
+    for name in ("dodo.py", "app.py", "render.py", "content/index.md"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src / name, project / name)
+    port = free_port()
+    p = auto("port=%d" % port)
+    wait_for(lambda: get(port, "/version") == "app 1", "the server", proc=p)
+    assert "Hello from dodo auto" in get(port, "/")
+    save(project, "content/index.md", "# Edited\n\nnew text\n")
+    wait_for(lambda: "new text" in (get(port, "/") or ""), "the new page", proc=p)
+    text = (project / "app.py").read_text().replace("VERSION = 'app 1'", "VERSION = 'app 2'")
+    atomic_save(project, "app.py", text)
+    wait_for(lambda: get(port, "/version") == "app 2", "the restarted server", proc=p)
+    project.write("content/more.md", "# More\n\nanother page\n")
+    wait_for(lambda: "another page" in (get(port, "/") or ""), "the globbed new file",
+             proc=p)
+    assert stop(p) == 0
+    assert session_pids(p.pid) == []

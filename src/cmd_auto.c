@@ -352,7 +352,8 @@ static void note_sources(struct autoctx *a, struct graph *g, const struct vec *t
 }
 
 /* A file_dep changed while the run went on: the task may have read the old contents
- * and saved the new signature, so its success is forgotten and it runs again. */
+ * and saved the new signature, so its success is forgotten (it runs again when the
+ * watcher delivers the change, debounced like any other). */
 static void changed_during_run(struct autoctx *a, const struct vec *ts,
                                struct strmap *before)
 {
@@ -364,10 +365,8 @@ static void changed_during_run(struct autoctx *a, const struct vec *ts,
 			struct node *nd = t->file_dep.v[j];
 			char *path = auto_path(a->home, nd->path);
 			struct tsig *s = strmap_get(before, path, strlen(path));
-			if (s && !tsig_same(s)) {
+			if (s && !tsig_same(s))   /* the watcher has the change queued */
 				names_add(&a->forget, t->name);
-				names_add(&a->changed, path);
-			}
 			free(path);
 		}
 	}

@@ -7,24 +7,6 @@
 
 #include "graph.h"
 
-/* Call _dodo_auto.<fn>(args...) (args: a new tuple, stolen). New reference, or NULL with
- * a Python exception set. */
-static PyObject *auto_call(const char *fn, PyObject *args)
-{
-	PyObject *mod, *f, *r = NULL;
-
-	if (!args)
-		return NULL;
-	mod = PyImport_ImportModule("_dodo_auto");
-	f = mod ? PyObject_GetAttrString(mod, fn) : NULL;
-	if (f)
-		r = PyObject_Call(f, args, NULL);
-	Py_XDECREF(f);
-	Py_XDECREF(mod);
-	Py_DECREF(args);
-	return r;
-}
-
 /* Append str() of each item of an iterable to out (malloc'd). 0, or -1 with an
  * exception set. */
 static int strings_into(PyObject *seq, struct vec *out)
@@ -77,7 +59,7 @@ int py_sources(struct loader *l, struct vec *files, struct vec *dirs)
 
 	if (!pyfront.started)
 		return -1;
-	r = auto_call("sources", Py_BuildValue("(s)", pyfront.dodo_path ? pyfront.dodo_path : ""));
+	r = py_call_in("_dodo_auto", "sources", Py_BuildValue("(s)", pyfront.dodo_path ? pyfront.dodo_path : ""));
 	if (r && PyTuple_Check(r) && PyTuple_Size(r) == 2 &&
 	    strings_into(PyTuple_GetItem(r, 0), files) == 0 &&
 	    strings_into(PyTuple_GetItem(r, 1), dirs) == 0)
@@ -106,7 +88,7 @@ void py_refresh(struct loader *l, const struct vec *changed)
 		Py_XDECREF(s);
 	}
 	if (list)
-		r = auto_call("refresh", Py_BuildValue("(N)", list));
+		r = py_call_in("_dodo_auto", "refresh", Py_BuildValue("(N)", list));
 	if (!r) {
 		char *tb = py_exc_text();
 		warn("dodo auto: cannot forget the changed modules:\n%s", tb);

@@ -44,14 +44,15 @@ int cmd_load(struct cmd_env *env, struct opts *o, struct graph *g, struct vec *d
 	struct err e = {0};
 	int rc;
 
+	/* the configuration files may set the loader's options: read them after it */
+	if ((rc = cmd_config(env, o)) != 0)
+		return rc;
 	rq.file = opts_str(o, "dodoFile");
 	rq.dir = opts_str(o, "cwdPath");
 	rq.seek = opts_int(o, "seek_file");
 	rq.vars = &o->vars;
 	rq.args = &o->args;
 	rq.create_all = env->cmd && !env->cmd->execute;
-	if ((rc = cmd_config(env, o)) != 0)
-		return rc;
 	if (env->loader->load(env->loader, &rq, g, o, def_tasks, &e) < 0)
 		return cmd_error(&e);
 	if (graph_finalize(g, &e) < 0)

@@ -226,3 +226,17 @@ int cmd_parse(struct cmd_env *env, struct opts *o, struct optdef **defs, int arg
 		return cmd_error(&e);
 	return cmd_config(env, o);
 }
+
+int cmd_select_default(struct cmd_env *env, struct graph *g, struct opts *o,
+                       struct vec *def_tasks, struct vec *sel, struct err *e)
+{
+	size_t i;
+
+	if (o->args.n)
+		return cmd_select(env, g, &o->args, sel, e);
+	if (def_tasks->n)
+		return cmd_select(env, g, def_tasks, sel, e);
+	for (i = 0; i < g->tasks.n; i++)
+		vec_push(sel, ((struct task *)g->tasks.v[i])->name);
+	return 0;
+}

@@ -96,6 +96,10 @@ int cmd_load(struct cmd_env *env, struct opts *o, struct graph *g, struct vec *d
  * patterns, targets; task options parsed by the front-end. out gets borrowed names. */
 int cmd_select(struct cmd_env *env, struct graph *g, struct vec *args, struct vec *out,
                struct err *e);
+/* The tasks a run-like command works on: those named on the command line, else
+ * default_tasks, else every task in definition order (borrowed names into sel). */
+int cmd_select_default(struct cmd_env *env, struct graph *g, struct opts *o,
+                       struct vec *def_tasks, struct vec *sel, struct err *e);
 /* Report an error the doit way ("ERROR: msg" on stderr) and return its code. */
 int cmd_error(const struct err *e);
 

@@ -550,20 +550,6 @@ static void forget_at_exit(struct autoctx *a, const char *dep_file)
 
 /* ---- one run ---- */
 
-static int select_tasks(struct cmd_env *env, struct graph *g, struct opts *o,
-                        struct vec *def_tasks, struct vec *sel, struct err *e)
-{
-	size_t i;
-
-	if (o->args.n)
-		return cmd_select(env, g, &o->args, sel, e);
-	if (def_tasks->n)
-		return cmd_select(env, g, def_tasks, sel, e);
-	for (i = 0; i < g->tasks.n; i++)
-		vec_push(sel, ((struct task *)g->tasks.v[i])->name);
-	return 0;
-}
-
 /* doit's --success / --failure: a shell command run after each run. */
 static void callback(const char *cmd)
 {
@@ -658,7 +644,7 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 		env->loader->refresh(env->loader, &a->changed);
 	names_free(&a->changed);
 	if ((rc = cmd_load(env, &o, g, &def_tasks)) != 0 ||
-	    (rc = select_tasks(env, g, &o, &def_tasks, &sel, &e) < 0 ? cmd_error(&e) : 0)) {
+	    (rc = cmd_select_default(env, g, &o, &def_tasks, &sel, &e) < 0 ? cmd_error(&e) : 0)) {
 		*fatal_ = first;
 		goto out;
 	}

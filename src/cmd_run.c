@@ -107,20 +107,6 @@ static int checker_of(struct opts *o, enum checker *c, const char *bin, struct e
 	return 0;
 }
 
-static int select_all(struct cmd_env *env, struct graph *g, struct opts *o,
-                      struct vec *def_tasks, struct vec *sel, struct err *e)
-{
-	size_t i;
-
-	if (o->args.n)
-		return cmd_select(env, g, &o->args, sel, e);
-	if (def_tasks->n)
-		return cmd_select(env, g, def_tasks, sel, e);
-	for (i = 0; i < g->tasks.n; i++)
-		vec_push(sel, ((struct task *)g->tasks.v[i])->name);
-	return 0;
-}
-
 /* One run; try_fast: from the stored graph (noop.h), or NOOP_AGAIN. */
 static int run_once(struct cmd_env *env, int argc, char **argv, bool try_fast)
 {
@@ -156,7 +142,7 @@ static int run_once(struct cmd_env *env, int argc, char **argv, bool try_fast)
 		save = noop_capture(env, defs, argc, argv, &o, g, &def_tasks);
 	}
 	if (checker_of(&o, &ro.checker, env->bin_name, &e) < 0 ||
-	    select_all(env, g, &o, &def_tasks, &sel, &e) < 0) {
+	    cmd_select_default(env, g, &o, &def_tasks, &sel, &e) < 0) {
 		rc = fast ? NOOP_AGAIN : cmd_error(&e);
 		goto out;
 	}

@@ -94,6 +94,11 @@ uint64_t hash_bytes(const void *p, size_t n)
 	return XXH3_64bits(p, n);
 }
 
+uint64_t hash_chain(uint64_t seed, const void *p, size_t n)
+{
+	return XXH3_64bits_withSeed(p, n, seed);
+}
+
 void hash_hex(uint64_t h, char out[17])
 {
 	static const char digits[] = "0123456789abcdef";

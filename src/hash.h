@@ -13,6 +13,9 @@ int hash_file(const char *path, uint64_t *out, struct err *e);
 /* XXH3 64-bit hash of n bytes (equal to hash_file() of a file holding them). */
 uint64_t hash_bytes(const void *p, size_t n);
 
+/* XXH3 64-bit hash of n bytes seeded with seed: chains hashes. */
+uint64_t hash_chain(uint64_t seed, const void *p, size_t n);
+
 /* Write h as 16 lowercase hex digits and a NUL into out. */
 void hash_hex(uint64_t h, char out[17]);
 

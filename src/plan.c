@@ -113,13 +113,23 @@ void plan_clear(struct plan *p)
 	p->status = STATUS_UPTODATE;
 }
 
+/* The saved signature of path: state_load returns deps sorted by path
+ * (SQLite's binary collation, the order of strcmp). */
 static const struct filesig *saved_sig(const struct task_record *rec, const char *path)
 {
-	size_t i;
+	size_t lo = 0, hi = rec->found ? rec->ndeps : 0;
 
-	for (i = 0; rec->found && i < rec->ndeps; i++)
-		if (strcmp(rec->deps[i].path, path) == 0)
-			return &rec->deps[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(rec->deps[mid].path, path);
+
+		if (c == 0)
+			return &rec->deps[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -283,11 +293,35 @@ int plan_status(struct plan *p, struct task *t, const struct task_record *rec, s
 	}
 	if (p->forget)
 		rec = &none;    /* doit removed the saved state: nothing to compare with */
+	else if (rec->deps_match)
+		return 0;       /* every file_dep is as saved */
 	if (rec->found && rec->ndeps && !same_dep_set(t, rec)) {
 		dep_set_reasons(p, t, rec);
 		p->status = STATUS_RUN;
 	}
 	return check_files(p, t, rec, e);
+}
+
+int plan_deps_match(struct plan *p, struct task *t, struct task_record *rec, struct err *e)
+{
+	uint64_t acc = 0;
+	size_t i;
+
+	rec->deps_match = false;
+	if (!rec->found || !rec->has_depsig || !rec->checker ||
+	    strcmp(rec->checker, checker_name(p->checker)) != 0)
+		return 0;
+	for (i = 0; i < t->file_dep.n; i++) {
+		struct node *n = t->file_dep.v[i];
+
+		if (plan_stat(p, n, e) < 0)
+			return -1;
+		if (!n->exists)
+			return 0;
+		acc = depsig_add(acc, n->path, n->mtime_ns, n->size, n->ino);
+	}
+	rec->deps_match = acc == rec->depsig;
+	return rec->deps_match;
 }
 
 int plan_signatures(struct plan *p, struct task *t, const struct task_record *rec,

@@ -61,6 +61,12 @@ const char *checker_name(enum checker c);
  * fills t->dep_changed. Returns 0, or -1 with e for an error in an uptodate callable. */
 int plan_status(struct plan *p, struct task *t, const struct task_record *rec, struct err *e);
 
+/* Compare the saved depsig of rec (from state_load_head) with the file_deps'
+   stat now (through the stat cache); sets rec->deps_match, which lets
+   plan_status skip the per-file comparison. 1 match, 0 no (load the deps and
+   compare file by file), -1 error. */
+int plan_deps_match(struct plan *p, struct task *t, struct task_record *rec, struct err *e);
+
 /* Signatures of t's file_dep to save after a successful run, reusing saved hashes when
  * the stat did not change. *out is malloc'd (paths borrowed from the graph). Returns 0, or
  * -1 with doit's "Dependent file '%s' does not exist" in e. */

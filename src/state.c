@@ -13,11 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "util.h"
 
 enum {
 	APP_ID = 0x646f646f,    /* 'dodo' in the SQLite header's application_id */
-	SCHEMA_VERSION = 1,     /* PRAGMA user_version this dodo writes */
+	SCHEMA_VERSION = 2,     /* PRAGMA user_version this dodo writes */
 };
 
 /* migrations[v] turns schema version v into v + 1. */
@@ -40,6 +41,9 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	" has_hash INTEGER NOT NULL,"
 	" PRIMARY KEY(task, path)) WITHOUT ROWID;"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value BLOB);",
+	/* depsig: depsig_add() over the saved deps in file_dep order, so that an
+	   unchanged task is known without reading its dep rows */
+	"ALTER TABLE task ADD COLUMN depsig INTEGER;",
 };
 
 enum stmt {
@@ -58,20 +62,20 @@ static const char *const sql[NSTMT] = {
 	[Q_SAVEPOINT] = "SAVEPOINT op",
 	[Q_RELEASE] = "RELEASE op",
 	[Q_ROLLBACK_TO] = "ROLLBACK TO op",
-	[Q_LOAD_TASK] = "SELECT id, saved, ignored, checker, values_json, result"
+	[Q_LOAD_TASK] = "SELECT id, saved, ignored, checker, values_json, result, depsig"
 	                " FROM task WHERE name = ?1",
 	[Q_LOAD_DEPS] = "SELECT path, mtime_ns, size, ino, hash, has_hash"
 	                " FROM dep WHERE task = ?1 ORDER BY path",
-	[Q_SAVE_TASK] = "INSERT INTO task(name, saved, checker, values_json, result)"
-	                " VALUES(?1, 1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE"
-	                " SET saved = 1, checker = ?2, values_json = ?3, result = ?4"
-	                " RETURNING id",
+	[Q_SAVE_TASK] = "INSERT INTO task(name, saved, checker, values_json, result, depsig)"
+	                " VALUES(?1, 1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO UPDATE"
+	                " SET saved = 1, checker = ?2, values_json = ?3, result = ?4,"
+	                " depsig = ?5 RETURNING id",
 	[Q_DEL_DEPS] = "DELETE FROM dep WHERE task = ?1",
 	[Q_ADD_DEP] = "INSERT OR REPLACE INTO dep"
 	              "(task, path, mtime_ns, size, ino, hash, has_hash)"
 	              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[Q_UNSAVE] = "UPDATE task SET saved = 0, checker = NULL, values_json = NULL,"
-	             " result = NULL WHERE name = ?1",
+	             " result = NULL, depsig = NULL WHERE name = ?1",
 	[Q_SET_IGNORED] = "INSERT INTO task(name, ignored) VALUES(?1, ?2)"
 	                  " ON CONFLICT(name) DO UPDATE SET ignored = ?2",
 	[Q_PRUNE] = "DELETE FROM task WHERE name = ?1 AND saved = 0 AND ignored = 0",
@@ -610,7 +614,8 @@ static int load_deps(struct state *st, int64_t id, struct task_record *out, stru
 	return r;
 }
 
-static int load(struct state *st, const char *task, struct task_record *out, struct err *e)
+static int load(struct state *st, const char *task, bool deps, struct task_record *out,
+                struct err *e)
 {
 	sqlite3_stmt *s = st->q[Q_LOAD_TASK];
 	int64_t id;
@@ -626,8 +631,12 @@ static int load(struct state *st, const char *task, struct task_record *out, str
 	out->checker = coldup(s, 3);
 	out->values_json = coldup(s, 4);
 	out->result = coldup(s, 5);
+	out->has_depsig = sqlite3_column_type(s, 6) == SQLITE_INTEGER;
+	out->depsig = (uint64_t)sqlite3_column_int64(s, 6);
+	out->id = id;
 	sqlite3_reset(s);
-	if (out->found && load_deps(st, id, out, e) < 0) {
+	out->deps_loaded = !out->found || deps;
+	if (out->found && deps && load_deps(st, id, out, e) < 0) {
 		task_record_free(out);
 		return -1;
 	}
@@ -636,11 +645,48 @@ static int load(struct state *st, const char *task, struct task_record *out, str
 
 int state_load(struct state *st, const char *task, struct task_record *out, struct err *e)
 {
-	int r = load(st, task, out, e);
+	int r = load(st, task, true, out, e);
 
 	if (r < 0 && recovered(st, e))
-		r = load(st, task, out, e);
+		r = load(st, task, true, out, e);
 	return r;
+}
+
+int state_load_head(struct state *st, const char *task, struct task_record *out,
+                    struct err *e)
+{
+	int r = load(st, task, false, out, e);
+
+	if (r < 0 && recovered(st, e))
+		r = load(st, task, false, out, e);
+	return r;
+}
+
+int state_load_deps(struct state *st, struct task_record *rec, struct err *e)
+{
+	if (rec->deps_loaded)
+		return 0;
+	rec->deps_loaded = true;
+	return load_deps(st, rec->id, rec, e) < 0 ? -1 : 0;
+}
+
+uint64_t depsig_add(uint64_t acc, const char *path, int64_t mtime_ns, int64_t size,
+                    uint64_t ino)
+{
+	int64_t v[3] = {mtime_ns, size, (int64_t)ino};
+
+	acc = hash_chain(acc, v, sizeof(v));
+	return hash_chain(acc, path, strlen(path) + 1);
+}
+
+static uint64_t depsig_of(const struct filesig *deps, size_t n)
+{
+	uint64_t acc = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		acc = depsig_add(acc, deps[i].path, deps[i].mtime_ns, deps[i].size, deps[i].ino);
+	return acc;
 }
 
 void task_record_free(struct task_record *r)
@@ -666,7 +712,8 @@ static int save(struct state *st, const char *task, const char *checker,
 
 	if (wbegin(st, e) < 0)
 		return -1;
-	r = query(st, Q_SAVE_TASK, e, "ssss", task, checker, values_json, result);
+	r = query(st, Q_SAVE_TASK, e, "ssssi", task, checker, values_json, result,
+	          (int64_t)depsig_of(deps, ndeps));
 	if (r == 0)
 		r = seterr(e, 3, "state file '%s': task '%s' was not saved", st->path, task);
 	if (r < 0)

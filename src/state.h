@@ -30,11 +30,16 @@ struct filesig {
 struct task_record {
 	bool found;
 	char *checker;
-	struct filesig *deps;
+	struct filesig *deps;       /* sorted by path (strcmp order) */
 	size_t ndeps;
 	char *values_json;
 	char *result;
 	bool ignored;
+	bool has_depsig;            /* depsig was saved with the deps */
+	uint64_t depsig;            /* depsig_add() over the deps in file_dep order */
+	bool deps_loaded;           /* deps are read (state_load_head leaves them) */
+	bool deps_match;            /* set by plan_deps_match: every dep is as saved */
+	int64_t id;                 /* row of the task, for state_load_deps */
 };
 
 enum {
@@ -57,6 +62,18 @@ const char *state_path(const struct state *st);
 /* Load one task's record into *out (always initialised; found=false when no success
    is saved). Caller frees with task_record_free(). 0, or -1 with e filled (code 3). */
 int state_load(struct state *st, const char *task, struct task_record *out, struct err *e);
+
+/* state_load without the deps (deps_loaded false when found). */
+int state_load_head(struct state *st, const char *task, struct task_record *out,
+                    struct err *e);
+
+/* Read the deps of a record from state_load_head, if not read yet. 0 or -1. */
+int state_load_deps(struct state *st, struct task_record *rec, struct err *e);
+
+/* One step of a task's dep signature digest: acc of the deps before, then
+   this dep's path and stat. Saved with each success, in file_dep order. */
+uint64_t depsig_add(uint64_t acc, const char *path, int64_t mtime_ns, int64_t size,
+                    uint64_t ino);
 
 /* Free the contents of a record from state_load() and zero it. */
 void task_record_free(struct task_record *r);

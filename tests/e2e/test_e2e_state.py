@@ -265,3 +265,59 @@ def test_never_touches_doit_db(project):
     assert r.returncode == 0, r.stderr
     assert (project / ".dodo.db").exists()
     assert (project / ".doit.db").read_bytes() == b"doit's own file"
+
+
+def saved_dep(db, task, path):
+    """(mtime_ns, hash) saved for task's dep path, and the task's depsig."""
+    con = sqlite3.connect(str(db))
+    try:
+        return con.execute(
+            "SELECT dep.mtime_ns, dep.hash, task.depsig FROM dep JOIN task"
+            " ON dep.task = task.id WHERE task.name = ? AND dep.path = ?",
+            (task, path)).fetchone()
+    finally:
+        con.close()
+
+
+def test_touched_dep_is_resaved_when_up_to_date(project):
+    """A file_dep touched without a change of content leaves its task up to
+    date (same hash) and the saved stat is brought up to date with it, so the
+    next run knows the task from the saved digest without hashing again."""
+    project.dodo("""
+def task_a():
+    return {'actions': ['cat in.txt > out.txt'], 'file_dep': ['in.txt'],
+            'targets': ['out.txt']}
+""")
+    project.write("in.txt", "x\n")
+    assert project.run().stdout == ".  a\n"
+    before = saved_dep(project / ".dodo.db", "a", "in.txt")
+    os.utime(project / "in.txt", ns=(1577836800 * 10**9, 1577836800 * 10**9))
+    r = project.run()
+    assert r.returncode == 0 and r.stdout == "-- a\n", r.stdout + r.stderr
+    after = saved_dep(project / ".dodo.db", "a", "in.txt")
+    assert after[0] == 1577836800 * 10**9 and after[1] == before[1]
+    assert after[2] != before[2]
+    r = project.run()
+    assert r.stdout == "-- a\n" and saved_dep(project / ".dodo.db", "a", "in.txt") == after
+    project.write("in.txt", "changed\n")
+    assert project.run().stdout == ".  a\n"
+
+
+def test_state_file_of_schema_1_is_migrated(project):
+    """A .dodo.db written before the saved digest (schema 1) is migrated in
+    place: its tasks stay up to date, and a change is still seen."""
+    project.dodo("""
+def task_a():
+    return {'actions': ['cat in.txt > out.txt'], 'file_dep': ['in.txt'],
+            'targets': ['out.txt']}
+""")
+    project.write("in.txt", "x\n")
+    assert project.run().stdout == ".  a\n"
+    con = sqlite3.connect(str(project / ".dodo.db"))
+    con.executescript("ALTER TABLE task DROP COLUMN depsig; PRAGMA user_version = 1;")
+    con.close()
+    assert project.run().stdout == "-- a\n"
+    assert saved_dep(project / ".dodo.db", "a", "in.txt")[2] is not None
+    assert project.run().stdout == "-- a\n"
+    project.write("in.txt", "changed\n")
+    assert project.run().stdout == ".  a\n"

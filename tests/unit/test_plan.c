@@ -159,11 +159,17 @@ static void fx_free(struct fx *x)
 	buf_free(&x->fs.log);
 }
 
-/* Record that the task succeeded with this signature of path (MD5Checker). */
+/* Record that the task succeeded with this signature of path (MD5Checker),
+ * kept sorted by path as state_load returns them. */
 static void saved(struct fx *x, const char *path, int64_t mtime, int64_t size, uint64_t ino,
                   uint64_t hash)
 {
-	struct filesig *s = &x->sigs[x->rec.ndeps++];
+	size_t i = x->rec.ndeps++;
+	struct filesig *s;
+
+	for (; i > 0 && strcmp(x->sigs[i - 1].path, path) > 0; i--)
+		x->sigs[i] = x->sigs[i - 1];
+	s = &x->sigs[i];
 
 	s->path = (char *)path;
 	s->mtime_ns = mtime;
@@ -524,6 +530,88 @@ TEST(touched_same_content)
 	fx_free(&x);
 }
 
+/* Give x->rec the depsig a save of the files as they are now would store. */
+static void saved_depsig(struct fx *x)
+{
+	uint64_t acc = 0;
+	size_t i;
+
+	for (i = 0; i < x->t->file_dep.n; i++) {
+		struct node *n = x->t->file_dep.v[i];
+		struct vfile *f = vfs_find(&x->fs, n->path);
+
+		acc = depsig_add(acc, n->path, f->mtime, f->size, f->ino);
+	}
+	x->rec.has_depsig = true;
+	x->rec.depsig = acc;
+}
+
+/* A matching digest answers without comparing file by file: the saved
+ * deps are not even needed (state_load_head leaves them unread). */
+TEST(depsig_match)
+{
+	struct fx x;
+
+	fx_init(&x);
+	same(&x, "b", 2);
+	same(&x, "a", 1);
+	saved_depsig(&x);
+	x.rec.ndeps = 0;                         /* not loaded */
+	CHECK_INT(plan_deps_match(&x.p, x.t, &x.rec, &x.e), 1);
+	CHECK(x.rec.deps_match);
+	CHECK_INT(status(&x), STATUS_UPTODATE);
+	CHECK_CHANGED(&x, "");
+	CHECK_STR(buf_str(&x.fs.log), "stat b, stat a");   /* once each, no hash */
+	fx_free(&x);
+}
+
+/* Any stat difference, a missing file, another checker or no saved digest
+ * is "compare file by file"; the comparison then decides as before. */
+TEST(depsig_mismatch)
+{
+	struct fx x;
+
+	fx_init(&x);
+	same(&x, "a", 1);
+	same(&x, "b", 2);
+	saved_depsig(&x);
+	vfs_put(&x.fs, "b", 99999, 10, 2, 0xabc2);   /* touched, same content */
+	CHECK_INT(plan_deps_match(&x.p, x.t, &x.rec, &x.e), 0);
+	CHECK(!x.rec.deps_match);
+	CHECK_INT(status(&x), STATUS_UPTODATE);
+	CHECK_INT(x.fs.hashes, 1);
+	fx_free(&x);
+
+	fx_init(&x);
+	same(&x, "a", 1);
+	same(&x, "b", 2);
+	saved_depsig(&x);
+	vfs_rm(&x.fs, "b");
+	CHECK_INT(plan_deps_match(&x.p, x.t, &x.rec, &x.e), 0);
+	CHECK_INT(status(&x), STATUS_ERROR);
+	fx_free(&x);
+
+	fx_init(&x);
+	same(&x, "a", 1);
+	saved_depsig(&x);
+	x.rec.checker = "TimestampChecker";
+	CHECK_INT(plan_deps_match(&x.p, x.t, &x.rec, &x.e), 0);
+	x.rec.checker = "MD5Checker";
+	x.rec.has_depsig = false;
+	CHECK_INT(plan_deps_match(&x.p, x.t, &x.rec, &x.e), 0);
+	fx_free(&x);
+
+	/* a dep added to the task changes the digest */
+	fx_init(&x);
+	same(&x, "a", 1);
+	saved_depsig(&x);
+	vfs_put(&x.fs, "c", 5, 5, 5, 5);
+	task_add_file_dep(x.g, x.t, "c");
+	CHECK_INT(plan_deps_match(&x.p, x.t, &x.rec, &x.e), 0);
+	CHECK_INT(status(&x), STATUS_RUN);
+	fx_free(&x);
+}
+
 TEST(touched_new_content)
 {
 	struct fx x;
@@ -837,6 +925,8 @@ int main(void)
 	RUN(no_record);
 	RUN(same_stat_no_hash);
 	RUN(touched_same_content);
+	RUN(depsig_match);
+	RUN(depsig_mismatch);
 	RUN(touched_new_content);
 	RUN(new_inode_hashes);
 	RUN(size_changed_without_hashing);

@@ -182,13 +182,77 @@ TEST(schema)
 	CHECK(exists(wal));                 /* WAL journal */
 	state_close(st);
 	CHECK_INT(rawint(path, "PRAGMA application_id"), 0x646f646f);
-	CHECK_INT(rawint(path, "PRAGMA user_version"), 1);
+	CHECK_INT(rawint(path, "PRAGMA user_version"), 2);
 	CHECK_INT(rawint(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
 	                 " AND name IN ('task', 'dep', 'meta')"), 3);
 	CHECK_INT(rawint(path, "SELECT count(*) FROM task"), 1);
 	CHECK_INT(rawint(path, "SELECT count(*) FROM dep"), 1);
 	CHECK_INT(rawint(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 	free(wal);
+	free(path);
+}
+
+/* The depsig saved with a success is depsig_add() over the deps in the
+ * order given (file_dep order); state_load_head leaves the dep rows unread
+ * until state_load_deps. */
+TEST(depsig)
+{
+	char *path = newdb();
+	struct state *st = open_ok(path, 0);
+	struct filesig deps[2] = {
+		{"z.c", 5, 6, 7, 8, true},
+		{"a.h", 1, 2, 3, 4, true},
+	};
+	uint64_t want = depsig_add(depsig_add(0, "z.c", 5, 6, 7), "a.h", 1, 2, 3);
+	struct task_record r;
+	struct err e = {0};
+
+	CHECK(want != depsig_add(depsig_add(0, "a.h", 1, 2, 3), "z.c", 5, 6, 7));
+	CHECK(want != depsig_add(depsig_add(0, "z.c", 5, 6, 8), "a.h", 1, 2, 3));
+	CHECK_INT(state_save_success(st, "t", "md5", deps, 2, NULL, NULL, &e), 0);
+	CHECK_INT(state_load_head(st, "t", &r, &e), 0);
+	CHECK(r.found && r.has_depsig && r.depsig == want);
+	CHECK(!r.deps_loaded && r.ndeps == 0);
+	CHECK_INT(state_load_deps(st, &r, &e), 0);
+	CHECK(r.deps_loaded);
+	CHECK_INT(r.ndeps, 2);
+	CHECK_STR(r.ndeps == 2 ? r.deps[0].path : NULL, "a.h");
+	CHECK_INT(state_load_deps(st, &r, &e), 0);   /* once only */
+	CHECK_INT(r.ndeps, 2);
+	task_record_free(&r);
+	CHECK_INT(state_load(st, "t", &r, &e), 0);
+	CHECK(r.deps_loaded && r.ndeps == 2 && r.depsig == want);
+	task_record_free(&r);
+	CHECK_INT(state_remove_success(st, "t", &e), 0);
+	CHECK_INT(state_load_head(st, "t", &r, &e), 0);
+	CHECK(!r.found && !r.has_depsig);
+	task_record_free(&r);
+	state_close(st);
+	free(path);
+}
+
+/* A schema 1 file (no depsig) is migrated in place: its saved tasks stay,
+ * without a digest, and are compared file by file. */
+TEST(migrate_v1)
+{
+	char *path = newdb();
+	struct state *st = open_ok(path, 0);
+	struct task_record r;
+	struct err e = {0};
+
+	CHECK_INT(save1(st, "t", "{}"), 0);
+	state_close(st);
+	rawsql(path, "ALTER TABLE task DROP COLUMN depsig; PRAGMA user_version = 1");
+	st = open_ok(path, 0);
+	CHECK(st != NULL);
+	CHECK_INT(rawint(path, "PRAGMA user_version"), 2);
+	CHECK_INT(state_load_head(st, "t", &r, &e), 0);
+	CHECK(r.found && !r.has_depsig);
+	CHECK_STR(r.values_json, "{}");
+	CHECK_INT(state_load_deps(st, &r, &e), 0);
+	CHECK_INT(r.ndeps, 1);
+	task_record_free(&r);
+	state_close(st);
 	free(path);
 }
 
@@ -667,7 +731,7 @@ TEST(newer_schema)
 	save1(st, "a", "{}");
 	state_close(st);
 	rawsql(path, "PRAGMA user_version = 99");
-	check_refused(path, "newer dodo (schema version 99; this dodo knows up to 1)");
+	check_refused(path, "newer dodo (schema version 99; this dodo knows up to 2)");
 	free(path);
 }
 
@@ -878,6 +942,8 @@ int main(void)
 		fatal("mkdtemp:");
 	RUN(memory);
 	RUN(schema);
+	RUN(depsig);
+	RUN(migrate_v1);
 	RUN(roundtrip);
 	RUN(resave_replaces);
 	RUN(remove_success_keeps_ignore);

@@ -31,7 +31,7 @@ ENGINE_LIBS   := $(shell $(PKG_CONFIG) --libs $(ENGINE_DEPS))
 PY_CFLAGS     := $(shell $(PKG_CONFIG) --cflags $(PYTHON_DEPS))
 PY_LIBS       := $(shell $(PKG_CONFIG) --libs $(PYTHON_DEPS))
 
-ALL_CFLAGS = $(WARN) -D_GNU_SOURCE $(CFLAGS) -Isrc -I$(BUILD)/gen $(ENGINE_CFLAGS)
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(CFLAGS) -Isrc -I$(BUILD)/gen $(ENGINE_CFLAGS)
 
 ENGINE_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
 ENGINE_OBJ = $(ENGINE_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -68,11 +68,11 @@ $(BUILD)/libdodo.a: $(ENGINE_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/dodo: $(BUILD)/obj/main.o $(PY_OBJ) $(BUILD)/libdodo.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PY_LIBS) $(ENGINE_LIBS) -lm
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(PY_LIBS) $(ENGINE_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libdodo.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libdodo.a $(ENGINE_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -pthread -o $@ $< $(BUILD)/libdodo.a $(ENGINE_LIBS) -lm
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done

@@ -249,7 +249,7 @@ void graph_implicit_deps(struct graph *g, struct task *t, size_t from)
 
 	for (i = from; i < t->file_dep.n; i++) {
 		struct node *n = t->file_dep.v[i];
-		struct task *p = strmap_get(&g->targets, n->path, n->len);
+		struct task *p = n->producer;   /* kept equal to g->targets' entry */
 		if (p && !namelist_has(&t->task_dep, p->name))
 			vec_push(&t->task_dep, xstrdup(p->name));
 	}
@@ -270,7 +270,7 @@ static int map_targets(struct graph *g, size_t first, struct err *e)
 			continue;
 		for (j = 0; j < t->targets.n; j++) {
 			struct node *n = t->targets.v[j];
-			struct task *other = strmap_get(&g->targets, n->path, n->len);
+			struct task *other = n->producer;
 			if (other && other != t)
 				return seterr(e, 3, "Two different tasks can't have a common "
 				              "target.'%s' is a target for %s and %s.",

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 
 #include "frontend.h"
@@ -65,6 +66,66 @@ int plan_stat(struct plan *p, struct node *n, struct err *e)
 	n->ino = fi.ino;
 	n->stat_epoch = p->g->epoch + 1;
 	return 0;
+}
+
+struct prefetch {
+	struct node **v;
+	size_t n;
+	uint64_t epoch;             /* stat_epoch to give the nodes */
+};
+
+static void *prefetch_part(void *arg)
+{
+	struct prefetch *pf = arg;
+	size_t i;
+
+	for (i = 0; i < pf->n; i++) {
+		struct node *n = pf->v[i];
+		struct fsinfo fi;
+		struct err e;
+
+		if (fs_stat(n->path, &fi, &e) < 0)
+			continue;   /* left for plan_stat, which reports it */
+		n->exists = fi.exists;
+		n->mtime_ns = fi.mtime_ns;
+		n->size = fi.size;
+		n->ino = fi.ino;
+		n->stat_epoch = pf->epoch;
+	}
+	return NULL;
+}
+
+void plan_prefetch(struct plan *p, const struct vec *nodes, int nthreads)
+{
+	enum { MAXT = 16, MIN_PART = 512 };
+	struct prefetch part[MAXT];
+	pthread_t tid[MAXT];
+	bool started[MAXT] = {false};
+	size_t k, nt, at = 0;
+
+	if (p->io != &plan_io_real)
+		return;     /* a test's fake file system is not for threads */
+	nt = nthreads < 1 ? 1 : nthreads > MAXT ? MAXT : (size_t)nthreads;
+	if (nt > nodes->n / MIN_PART)
+		nt = nodes->n / MIN_PART ? nodes->n / MIN_PART : 1;
+	for (k = 0; k < nt; k++) {
+		size_t len = (nodes->n - at) / (nt - k);
+
+		part[k].v = (struct node **)nodes->v + at;
+		part[k].n = len;
+		part[k].epoch = p->g->epoch + 1;
+		at += len;
+		/* part 0 is this thread's own */
+		if (k > 0)
+			started[k] = pthread_create(&tid[k], NULL, prefetch_part, &part[k]) == 0;
+	}
+	prefetch_part(&part[0]);
+	for (k = 1; k < nt; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			prefetch_part(&part[k]);
+	}
 }
 
 /* The content hash of n, computed at most once per stat signature. */

@@ -73,6 +73,12 @@ int plan_deps_match(struct plan *p, struct task *t, struct task_record *rec, str
 int plan_signatures(struct plan *p, struct task *t, const struct task_record *rec,
                     struct filesig **out, size_t *n, struct err *e);
 
+/* Fill the stat cache of nodes (struct node *) with up to nthreads threads
+   at once (stat is a system call each: a no-op of many files is mostly
+   these). Only with plan_io_real; a node that cannot be stat'd is left to
+   plan_stat, which reports the error. */
+void plan_prefetch(struct plan *p, const struct vec *nodes, int nthreads);
+
 /* Stat through the graph's cache (valid until the graph epoch changes). */
 int plan_stat(struct plan *p, struct node *n, struct err *e);
 

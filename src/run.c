@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dispatch.h"
 #include "expand.h"
@@ -33,6 +34,15 @@ struct runner {
 	struct vec jobs;        /* struct job *, running */
 	struct jobserver *js;   /* tokens for jobs beyond the first, or NULL */
 	bool want_token;        /* a task waits for a jobserver token */
+	struct strmap heads;    /* task name -> struct head *, read ahead (preload) */
+	struct vec head_list;   /* struct head *, for freeing */
+};
+
+/* A task's saved record read ahead of its first selection. */
+struct head {
+	char *name;
+	struct task_record rec;
+	bool taken;
 };
 
 /* A task being executed: its actions run in order; a command runs without blocking. */
@@ -46,6 +56,8 @@ struct job {
 	bool done;
 	bool token;             /* holds a jobserver token */
 };
+
+enum { PRELOAD_MIN = 64 };     /* tasks to check before preload_heads pays */
 
 /* The signal that interrupted the run (SIGINT, SIGTERM), or 0. */
 static volatile sig_atomic_t interrupted;
@@ -158,6 +170,59 @@ static void refresh_signatures(struct runner *r, struct task *t, const struct ta
 	free(sigs);
 }
 
+static void free_heads(struct runner *r);
+
+static int keep_head(void *arg, const char *name, struct task_record *rec)
+{
+	struct runner *r = arg;
+	struct head *h = xcalloc(1, sizeof(*h));
+
+	h->name = xstrdup(name);
+	h->rec = *rec;
+	strmap_put(&r->heads, h->name, strlen(h->name), h);
+	vec_push(&r->head_list, h);
+	return 0;
+}
+
+/* Read every task's saved record in one pass over the state file: cheaper
+ * than a query per task once many tasks are to be checked. A failure only
+ * leaves the queries per task to do the work (and report it). */
+static void preload_heads(struct runner *r)
+{
+	struct err e = {0};
+
+	if (state_foreach_head(r->st, keep_head, r, &e) < 0)
+		free_heads(r);
+}
+
+/* Move the read-ahead record of name into rec (once). */
+static bool take_head(struct runner *r, const char *name, struct task_record *rec)
+{
+	struct head *h = strmap_get(&r->heads, name, strlen(name));
+
+	if (!h || h->taken)
+		return false;
+	*rec = h->rec;
+	memset(&h->rec, 0, sizeof(h->rec));
+	h->taken = true;
+	return true;
+}
+
+static void free_heads(struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->head_list.n; i++) {
+		struct head *h = r->head_list.v[i];
+		task_record_free(&h->rec);
+		free(h->name);
+		free(h);
+	}
+	vec_free(&r->head_list);
+	strmap_free(&r->heads);
+	memset(&r->heads, 0, sizeof(r->heads));
+}
+
 /* First selection of a node: decide ignore / unmet / up to date / run. */
 static bool first_select(struct runner *r, struct dnode *n)
 {
@@ -169,7 +234,7 @@ static bool first_select(struct runner *r, struct dnode *n)
 
 	r->rep->ops->get_status(r->rep, t);
 	t->verbosity = effective_verbosity(r->o, t->verbosity);
-	if (state_load_head(r->st, t->name, &rec, &e) < 0) {
+	if (!take_head(r, t->name, &rec) && state_load_head(r->st, t->name, &rec, &e) < 0) {
 		fail_with(r, n, "DependencyError", e.msg);
 		return false;
 	}
@@ -685,6 +750,51 @@ static void teardown(struct runner *r)
 	}
 }
 
+static void push_named(struct graph *g, const struct vec *names, struct ptrset *seen,
+                       struct vec *stack)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++) {
+		struct task *t = graph_find(g, names->v[i]);
+		if (t && ptrset_add(seen, t))
+			vec_push(stack, t);
+	}
+}
+
+/* Stat, threads at once, every file the selected tasks and those they
+ * depend on will check: their file_dep and targets; when they are many,
+ * read their saved records in one pass. */
+static void prefetch(struct runner *r, const struct vec *selected)
+{
+	struct ptrset seen = {0}, seen_nodes = {0};
+	struct vec stack = {0}, nodes = {0};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i;
+
+	push_named(r->g, selected, &seen, &stack);
+	while (stack.n) {
+		struct task *t = stack.v[--stack.n];
+		const struct vec *lists[2] = {&t->file_dep, &t->targets};
+		size_t k;
+
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < lists[k]->n; i++)
+				if (ptrset_add(&seen_nodes, lists[k]->v[i]))
+					vec_push(&nodes, lists[k]->v[i]);
+		push_named(r->g, &t->task_dep, &seen, &stack);
+		push_named(r->g, &t->setup, &seen, &stack);
+		push_named(r->g, &t->calc_dep, &seen, &stack);
+	}
+	if (seen.n >= PRELOAD_MIN)
+		preload_heads(r);
+	plan_prefetch(&r->plan, &nodes, ncpu > 4 ? 4 : (int)ncpu);
+	vec_free(&nodes);
+	vec_free(&stack);
+	ptrset_free(&seen);
+	ptrset_free(&seen_nodes);
+}
+
 int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
               const struct run_opts *o, const struct vec *selected, struct err *e)
 {
@@ -707,11 +817,13 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	prefetch(&r, selected);
 	rc = run_loop(&r, e);
 	fflush(stdout);
 	teardown(&r);
 	rep->ops->complete_run(rep);
 	plan_clear(&r.plan);
+	free_heads(&r);
 	vec_free(&r.teardown);
 	dispatch_free(r.d);
 	vec_free(&r.jobs);

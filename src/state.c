@@ -50,7 +50,7 @@ enum stmt {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
 	Q_LOAD_TASK, Q_LOAD_DEPS, Q_SAVE_TASK, Q_DEL_DEPS, Q_ADD_DEP,
 	Q_UNSAVE, Q_SET_IGNORED, Q_PRUNE, Q_FORGET_DEPS, Q_FORGET,
-	Q_FORGET_ALL_DEPS, Q_FORGET_ALL, Q_NAMES,
+	Q_FORGET_ALL_DEPS, Q_FORGET_ALL, Q_NAMES, Q_HEADS,
 	Q_META_GET, Q_META_PUT, Q_META_DEL,
 	NSTMT
 };
@@ -64,6 +64,8 @@ static const char *const sql[NSTMT] = {
 	[Q_ROLLBACK_TO] = "ROLLBACK TO op",
 	[Q_LOAD_TASK] = "SELECT id, saved, ignored, checker, values_json, result, depsig"
 	                " FROM task WHERE name = ?1",
+	[Q_HEADS] = "SELECT id, saved, ignored, checker, values_json, result, depsig, name"
+	            " FROM task",
 	[Q_LOAD_DEPS] = "SELECT path, mtime_ns, size, ino, hash, has_hash"
 	                " FROM dep WHERE task = ?1 ORDER BY path",
 	[Q_SAVE_TASK] = "INSERT INTO task(name, saved, checker, values_json, result, depsig)"
@@ -614,18 +616,10 @@ static int load_deps(struct state *st, int64_t id, struct task_record *out, stru
 	return r;
 }
 
-static int load(struct state *st, const char *task, bool deps, struct task_record *out,
-                struct err *e)
+/* Fill out from a row of Q_LOAD_TASK or Q_HEADS (their first columns agree). */
+static void head_row(sqlite3_stmt *s, struct task_record *out)
 {
-	sqlite3_stmt *s = st->q[Q_LOAD_TASK];
-	int64_t id;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	r = query(st, Q_LOAD_TASK, e, "s", task);
-	if (r <= 0)
-		return r;
-	id = sqlite3_column_int64(s, 0);
+	out->id = sqlite3_column_int64(s, 0);
 	out->found = sqlite3_column_int(s, 1) != 0;
 	out->ignored = sqlite3_column_int(s, 2) != 0;
 	out->checker = coldup(s, 3);
@@ -633,10 +627,23 @@ static int load(struct state *st, const char *task, bool deps, struct task_recor
 	out->result = coldup(s, 5);
 	out->has_depsig = sqlite3_column_type(s, 6) == SQLITE_INTEGER;
 	out->depsig = (uint64_t)sqlite3_column_int64(s, 6);
-	out->id = id;
+	out->deps_loaded = !out->found;
+}
+
+static int load(struct state *st, const char *task, bool deps, struct task_record *out,
+                struct err *e)
+{
+	sqlite3_stmt *s = st->q[Q_LOAD_TASK];
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = query(st, Q_LOAD_TASK, e, "s", task);
+	if (r <= 0)
+		return r;
+	head_row(s, out);
 	sqlite3_reset(s);
 	out->deps_loaded = !out->found || deps;
-	if (out->found && deps && load_deps(st, id, out, e) < 0) {
+	if (out->found && deps && load_deps(st, out->id, out, e) < 0) {
 		task_record_free(out);
 		return -1;
 	}
@@ -831,6 +838,28 @@ static void free_names(struct vec *v)
 	for (i = 0; i < v->n; i++)
 		free(v->v[i]);
 	vec_free(v);
+}
+
+static int heads(struct state *st, int (*fn)(void *arg, const char *name,
+                 struct task_record *rec), void *arg, struct err *e)
+{
+	sqlite3_stmt *s = st->q[Q_HEADS];
+	int r;
+
+	for (r = query(st, Q_HEADS, e, ""); r == 1; r = step(st, s, e)) {
+		struct task_record rec = {0};
+		const unsigned char *name = sqlite3_column_text(s, 7);
+
+		head_row(s, &rec);
+		fn(arg, name ? (const char *)name : "", &rec);
+	}
+	return r;
+}
+
+int state_foreach_head(struct state *st, int (*fn)(void *arg, const char *name,
+                       struct task_record *rec), void *arg, struct err *e)
+{
+	return heads(st, fn, arg, e);
 }
 
 int state_foreach_task(struct state *st, int (*fn)(void *arg, const char *name),

@@ -100,6 +100,13 @@ int state_forget(struct state *st, const char *task, struct err *e);
 int state_foreach_task(struct state *st, int (*fn)(void *arg, const char *name),
                        void *arg, struct err *e);
 
+/* Call fn with every stored task's record as state_load_head gives it, in no
+   particular order; fn owns rec's contents (task_record_free). fn must not
+   use the state. 0, or -1 with e filled on a database error (fn may have
+   had some of the records). */
+int state_foreach_head(struct state *st, int (*fn)(void *arg, const char *name,
+                       struct task_record *rec), void *arg, struct err *e);
+
 /* Replace out's contents with the meta value of key; *found tells whether it exists.
    0 or -1 with e filled (code 3). */
 int state_meta_get(struct state *st, const char *key, struct buf *out, bool *found,

@@ -321,3 +321,43 @@ def task_a():
     assert project.run().stdout == "-- a\n"
     project.write("in.txt", "changed\n")
     assert project.run().stdout == ".  a\n"
+
+
+MANY_DODO = """
+N, K = 200, 11   # 200 tasks of 11 file_dep: 1,100 files and 200 targets,
+                 # enough for the run to read records ahead and stat with threads
+
+def task_obj():
+    for i in range(N):
+        deps = ['src/f%d.txt' % ((i * K + k) % (N * K // 2)) for k in range(K)]
+        yield {'name': str(i), 'file_dep': deps, 'targets': ['out/%d' % i],
+               'actions': ['mkdir -p out && cat %s > out/%d' % (' '.join(deps), i)]}
+"""
+
+
+def test_many_tasks_up_to_date_and_changed(project):
+    """Past the sizes where a run reads every saved record in one pass and
+    stats with threads, the decisions stay those of one check at a time:
+    an unchanged task is up to date, a changed file re-runs exactly its
+    users, an ignored or forgotten task is treated as such."""
+    project.dodo(MANY_DODO)
+    os.makedirs(project / "src")
+    for f in range(200 * 11 // 2):
+        project.write("src/f%d.txt" % f, "%d\n" % f)
+    r = project.run()
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count(".  obj:") == 200
+    r = project.run()
+    assert r.stdout.count("-- obj:") == 200 and ".  " not in r.stdout, r.stdout
+    users = sorted(i for i in range(200)
+                   if 7 in [(i * 11 + k) % 1100 for k in range(11)])
+    project.write("src/f7.txt", "changed\n")
+    assert project.run("ignore", "obj:%d" % users[0]).returncode == 0
+    assert project.run("forget", "obj:150").returncode == 0
+    r = project.run()
+    ran = sorted(int(line[len(".  obj:"):]) for line in r.stdout.splitlines()
+                 if line.startswith(".  obj:"))
+    assert users == [0, 100] and ran == [100, 150], r.stdout
+    assert "!! obj:%d" % users[0] in r.stdout
+    r = project.run()
+    assert ".  " not in r.stdout, r.stdout

@@ -186,6 +186,12 @@ static int run_once(struct cmd_env *env, int argc, char **argv, bool try_fast)
 	ro.verbosity = opts_get(&o, "verbosity")->set ? (int)opts_int(&o, "verbosity") : -1;
 	ro.force_verbosity = opts_given(&o, "verbosity");
 	ro.jobs = (int)opts_int(&o, "num_process");
+	ro.fork_calls = ro.jobs > 0 && strcmp(opts_str(&o, "par_type"), "process") == 0;
+	if (ro.jobs > 0 && !ro.fork_calls && strcmp(opts_str(&o, "par_type"), "thread") != 0) {
+		seterr(&e, 3, "Invalid parallel type %s", opts_str(&o, "par_type"));
+		rc = fast ? NOOP_AGAIN : cmd_error(&e);
+		goto out;
+	}
 	rc = run_tasks(g, st, rep, &ro, &sel, &e);
 	if (fast)
 		rc = noop_finish(fast, rc, st, rep, &o, &sel);

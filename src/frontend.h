@@ -11,6 +11,7 @@
  * with fe == NULL never reaches the front-end. Hooks return 0, or -1 with e filled. */
 
 struct action;
+struct proc;
 struct frontend;
 struct graph;
 struct task;
@@ -52,6 +53,15 @@ struct frontend_ops {
 	 * a->out / a->err (and shown live as verbosity says). */
 	int (*run_call)(struct frontend *fe, struct task *t, struct action *a, int verbosity,
 	                struct outcome *o);
+	/* Start a CALL action in a forked copy of this process (doit's -P process):
+	 * p is the child, its reply arriving on p->fd[0] into reply. 0, or -1 with
+	 * e (then nothing runs). */
+	int (*fork_call)(struct frontend *fe, struct task *t, struct action *a, int verbosity,
+	                 struct proc *p, struct buf *reply, struct err *e);
+	/* The forked CALL ended (rc as struct proc's) having sent reply: take over
+	 * what the action kept, and decide the outcome as run_call would have. */
+	void (*forked_done)(struct frontend *fe, struct task *t, struct action *a,
+	                    const struct buf *reply, int rc, struct outcome *o);
 	/* Evaluate a FRONTEND uptodate entry: *res = 1 up to date, 0 not, -1 no opinion. */
 	int (*uptodate)(struct frontend *fe, struct task *t, size_t index, int *res,
 	                struct err *e);

@@ -55,6 +55,8 @@ struct job {
 	bool busy;              /* p is running */
 	bool done;
 	bool token;             /* holds a jobserver token */
+	bool forked;            /* p is a forked Python action, its reply into reply */
+	struct buf reply;
 };
 
 enum { PRELOAD_MIN = 64 };     /* tasks to check before preload_heads pays */
@@ -475,7 +477,15 @@ static void job_advance(struct runner *r, struct job *j)
 			}
 			return;
 		}
-		if (fe && fe->ops->run_call) {
+		if (r->o->fork_calls && fe && fe->ops->fork_call) {
+			buf_reset(&j->reply);
+			if (fe->ops->fork_call(fe, t, a, t->verbosity, &j->p, &j->reply, &e) < 0) {
+				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
+				continue;
+			}
+			j->forked = j->busy = true;
+			return;
+		} else if (fe && fe->ops->run_call) {
 			fflush(stdout);
 			fe->ops->run_call(fe, t, a, t->verbosity, &j->o);
 		} else {
@@ -491,9 +501,18 @@ static void job_cmd_done(struct runner *r, struct job *j)
 	struct task *t = j->n->task;
 	struct action *a = t->actions.v[j->ai];
 	struct frontend *fe = r->g->fe;
-	char *shown = shown_command(&j->spec);
+	char *shown;
 
 	j->busy = false;
+	if (j->forked) {
+		j->forked = false;
+		fe->ops->forked_done(fe, t, a, &j->reply, j->p.rc, &j->o);
+		buf_free(&j->reply);
+		j->ai++;
+		job_advance(r, j);
+		return;
+	}
+	shown = shown_command(&j->spec);
 	if (r->o->group_cmds && r->o->on_proc && a->mode == MODE_NORMAL)
 		r->o->on_proc(r->o->hook_arg, t, &j->p, false);
 	native_outcome(a, shown, j->p.rc, &j->o);
@@ -520,11 +539,24 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 	if (r->o->before_task)
 		r->o->before_task(r->o->hook_arg, t);
 	r->rep->ops->execute_task(r->rep, t);
-	t->executed = true;
+	/* doit's -P process runs the whole task in a worker: its own Task object
+	   is never marked executed, so a failure's captured output is not shown */
+	t->executed = !r->o->fork_calls;
 	j = xcalloc(1, sizeof(*j));
 	j->n = n;
 	job_advance(r, j);
 	return j;
+}
+
+static void forget_output(struct task *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->actions.n; i++) {
+		struct action *a = t->actions.v[i];
+		buf_reset(&a->out);
+		buf_reset(&a->err);
+	}
 }
 
 /* A job's actions are over: save or report, and free it. */
@@ -540,9 +572,12 @@ static void job_finish(struct runner *r, struct job *j)
 	} else if (j->o.status == OUT_OK) {
 		save_success(r, j->n);
 	} else {
+		if (r->o->fork_calls)   /* doit's worker sends a failure without output */
+			forget_output(j->n->task);
 		handle_error(r, j->n, &j->o);
 	}
 	outcome_clear(&j->o);
+	buf_free(&j->reply);
 	free(j);
 }
 
@@ -617,6 +652,7 @@ static void drain_jobs(struct runner *r)
 			cmdspec_free(&j->spec);
 		}
 		outcome_clear(&j->o);
+		buf_free(&j->reply);
 		free(j);
 	}
 	r->jobs.n = 0;

@@ -22,6 +22,8 @@ struct run_opts {
 	bool force_verbosity;   /* given on the command line */
 	enum checker checker;
 	int jobs;               /* -n: tasks executing at once (0 or 1: one at a time) */
+	bool fork_calls;        /* Python actions run in a forked copy of dodo (doit's
+	                         * -P process with -n, its MRunner) */
 	/* `dodo auto` (cmd_auto.c); all off when zeroed. */
 	bool detach_long;       /* long-running actions start in their own process group and
 	                         * are left running: the action counts as done once started */

@@ -333,6 +333,27 @@ def run_python(task, action, verbosity):
     return _outcome(failure)
 
 
+def forked_state(action):
+    """In the forked copy that ran a Python action (-P process): what the
+    action keeps for its task (out, err, result, values), pickled for the
+    parent. A result or values that cannot be pickled fail the action, as
+    they do in doit's MRunner."""
+    import pickle
+    kept = (action.out, action.err, action.result, action.values)
+    try:
+        return pickle.dumps(kept)
+    except Exception as exc:
+        raise TypeError("the result or values of a Python action run in a "
+                        "worker process (-P process) must be picklable: %s"
+                        % exc) from None
+
+
+def forked_restore(action, data):
+    """In the parent: put what forked_state sent on the action."""
+    import pickle
+    action.out, action.err, action.result, action.values = pickle.loads(data)
+
+
 def _result_digest(result):
     if not result:
         return None

@@ -1,11 +1,16 @@
 /* The engine's questions to the dodo.py front-end, answered by calling _dodo. */
 #include "py.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "graph.h"
+#include "proc.h"
 
 /* Fill o from a (status, exc_name, message) tuple. */
 static void tuple_outcome(PyObject *r, struct outcome *o)
@@ -225,6 +230,135 @@ static int op_run_call(struct frontend *fe, struct task *t, struct action *a, in
 	return 0;
 }
 
+/* ---- Python actions in a forked copy (-P process, doit's MRunner) ----
+ * The child runs the action as op_run_call would and sends back one reply:
+ * the outcome (status, exit, exit code, kind, message as length-prefixed
+ * fields) and a pickle of what the action keeps (out, err, result, values),
+ * which the parent puts on its own action object. */
+
+static void put_field(struct buf *b, const char *s, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+
+	buf_add(b, &len, sizeof(len));
+	buf_add(b, s ? s : "", n);
+}
+
+static bool get_field(const char **p, const char *end, const char **s, size_t *n)
+{
+	uint32_t len;
+
+	if ((size_t)(end - *p) < sizeof(len))
+		return false;
+	memcpy(&len, *p, sizeof(len));
+	*p += sizeof(len);
+	if ((size_t)(end - *p) < len)
+		return false;
+	*s = *p;
+	*n = len;
+	*p += len;
+	return true;
+}
+
+static void forked_child(struct task *t, struct action *a, int verbosity, int fd)
+{
+	struct outcome o = {0};
+	struct buf reply = {0};
+	PyObject *kept;
+	char num[64];
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	op_run_call(NULL, t, a, verbosity, &o);
+	kept = py_call("forked_state", Py_BuildValue("(O)", a->fe));
+	if (!kept || !PyBytes_Check(kept)) {
+		char *tb = py_exc_text();
+		outcome_set(&o, OUT_ERROR, "TaskError", tb);
+		free(tb);
+	}
+	snprintf(num, sizeof(num), "%d %d %d", o.status, o.exit, o.exit_code);
+	put_field(&reply, num, strlen(num));
+	put_field(&reply, o.kind, o.kind ? strlen(o.kind) : 0);
+	put_field(&reply, o.msg, o.msg ? strlen(o.msg) : 0);
+	if (kept && PyBytes_Check(kept))
+		put_field(&reply, PyBytes_AS_STRING(kept), (size_t)PyBytes_GET_SIZE(kept));
+	write_all(fd, reply.data, reply.len);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(0);
+}
+
+static int op_fork_call(struct frontend *fe, struct task *t, struct action *a, int verbosity,
+                        struct proc *p, struct buf *reply, struct err *e)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return seterr(e, 2, "cannot fork a Python action: %s", strerror(errno));
+	fflush(NULL);
+	PyOS_BeforeFork();
+	pid = fork();
+	if (pid == 0) {
+		PyOS_AfterFork_Child();
+		close(fds[0]);
+		forked_child(t, a, verbosity, fds[1]);
+	}
+	PyOS_AfterFork_Parent();
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return seterr(e, 2, "cannot fork a Python action: %s", strerror(errno));
+	}
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->fd[0] = fds[0];
+	p->fd[1] = -1;
+	p->cap[0] = reply;
+	return 0;
+}
+
+static void op_forked_done(struct frontend *fe, struct task *t, struct action *a,
+                           const struct buf *reply, int rc, struct outcome *o)
+{
+	const char *p = reply->data, *end = p + reply->len, *f[4];
+	size_t n[4];
+	int i, status, exit_, code;
+	char *kind, *msg, num[64];
+	PyObject *r;
+
+	for (i = 0; i < 4; i++)
+		if (!p || !get_field(&p, end, &f[i], &n[i]))
+			break;
+	if (i < 4 || n[0] >= sizeof(num)) {
+		msg = rc < 0 ? xasprintf("the process running the Python action was killed by "
+		                         "signal %d\n", -rc) :
+		      xasprintf("the process running the Python action ended (exit code %d) "
+		                "without its result\n", rc);
+		outcome_set(o, OUT_ERROR, "TaskError", msg);
+		free(msg);
+		return;
+	}
+	memcpy(num, f[0], n[0]);
+	num[n[0]] = '\0';
+	if (sscanf(num, "%d %d %d", &status, &exit_, &code) != 3)
+		status = OUT_ERROR, exit_ = 0, code = 0;
+	kind = n[1] ? xstrndup(f[1], n[1]) : NULL;
+	msg = n[2] ? xstrndup(f[2], n[2]) : NULL;
+	outcome_set(o, status, kind, msg);
+	o->exit = exit_ != 0;
+	o->exit_code = code;
+	free(kind);
+	free(msg);
+	r = py_call("forked_restore", Py_BuildValue("(Oy#)", a->fe, f[3], (Py_ssize_t)n[3]));
+	if (!r) {
+		exc_outcome(o, "PythonAction Error");
+		return;
+	}
+	Py_DECREF(r);
+	read_output(a);
+}
+
 static int op_uptodate(struct frontend *fe, struct task *t, size_t index, int *res,
                        struct err *e)
 {
@@ -380,6 +514,8 @@ const struct frontend_ops py_frontend_ops = {
 	.expand = op_expand,
 	.cmd_done = op_cmd_done,
 	.run_call = op_run_call,
+	.fork_call = op_fork_call,
+	.forked_done = op_forked_done,
 	.uptodate = op_uptodate,
 	.title = op_title,
 	.parse_args = op_parse_args,

@@ -49,6 +49,55 @@ def test_two_tasks_run_at_once(project, opt):
     assert project.read("c.out") == "c\n"
 
 
+PY_MEET = '''
+import os, time
+
+def meet(name, other):
+    open(name + '.started', 'w').close()
+    end = time.monotonic() + 30
+    while not os.path.exists(other + '.started') and time.monotonic() < end:
+        time.sleep(0.02)
+    return {'pid': os.getpid(), 'met': os.path.exists(other + '.started')}
+
+def task_a():
+    return {'actions': [(meet, ['a', 'b'])]}
+
+def task_b():
+    return {'actions': [(meet, ['b', 'a'])]}
+
+def record(a_pid, b_pid, a_met, b_met):
+    with open('pids.txt', 'w') as f:
+        f.write('%s %s %s %s %s' % (os.getpid(), a_pid, b_pid, a_met, b_met))
+
+def task_c():
+    return {'actions': [record],
+            'getargs': {'a_pid': ('a', 'pid'), 'b_pid': ('b', 'pid'),
+                        'a_met': ('a', 'met'), 'b_met': ('b', 'met')}}
+'''
+
+
+def test_python_actions_run_in_worker_processes_at_once(project):
+    """-n 2 (-P process, the default) runs Python actions in forked copies
+    of dodo, two at once; their returned values reach getargs."""
+    project.dodo(PY_MEET)
+    r = project.run("-n", "2", "c")
+    assert r.returncode == 0, r.stdout + r.stderr
+    main, a, b, a_met, b_met = project.read("pids.txt").split()
+    assert a_met == b_met == "True"
+    assert len({main, a, b}) == 3
+
+
+def test_python_actions_with_threads_stay_in_process(project):
+    """-P thread keeps Python actions in dodo's own process, one at a time
+    (doit's threads hold the GIL); the values are the same."""
+    project.dodo(PY_MEET.replace("time.monotonic() + 30", "time.monotonic() + 0.2"))
+    r = project.run("-n", "2", "-P", "thread", "c")
+    assert r.returncode == 0, r.stdout + r.stderr
+    main, a, b, a_met, b_met = project.read("pids.txt").split()
+    assert main == a == b
+    assert "True" in (a_met, b_met)
+
+
 def test_parallel_state_is_saved_like_serial(project):
     project.dodo('''
         def task_t():

@@ -206,7 +206,8 @@ out:
 	state_close(st);
 	if (env->loader->unload && rc != NOOP_AGAIN)   /* an interpreter main started stays */
 		env->loader->unload(env->loader);
-	graph_free(g);
+	if (free_before_exit())
+		graph_free(g);      /* else the kernel takes it back at once at exit */
 	for (i = 0; i < def_tasks.n; i++)
 		free(def_tasks.v[i]);
 	vec_free(&def_tasks);

@@ -438,9 +438,11 @@ int graphcache_graph(const void *blob, size_t n, size_t graph_at, struct graph *
 	int rc = -1;
 
 	nodes = xreallocarray(NULL, nnodes ? nnodes : 1, sizeof(*nodes));
+	strmap_reserve(&g->nodes, nnodes);
 	for (i = 0; i < nnodes && !r.bad; i++)
 		nodes[i] = graph_node(g, get_s(&r));
 	ntasks = get_n(&r);
+	strmap_reserve(&g->byname, ntasks);
 	for (i = 0; i < ntasks && !r.bad; i++)
 		if (get_task(&r, g, nodes, nnodes, e) < 0)
 			goto out;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <spawn.h>
 
 #include "frontend.h"
@@ -68,64 +69,73 @@ int plan_stat(struct plan *p, struct node *n, struct err *e)
 	return 0;
 }
 
+enum { PREFETCH_MAXT = 16, PREFETCH_CHUNK = 256 };
+
 struct prefetch {
 	struct node **v;
 	size_t n;
 	uint64_t epoch;             /* stat_epoch to give the nodes */
+	_Atomic size_t next;        /* first node no thread has taken yet */
+	pthread_t tid[PREFETCH_MAXT];
+	size_t nthreads;
 };
 
-static void *prefetch_part(void *arg)
+/* Stat chunks of nodes until none is left (any number of threads at once). */
+static void *prefetch_work(void *arg)
 {
 	struct prefetch *pf = arg;
-	size_t i;
+	size_t i, at, end;
 
-	for (i = 0; i < pf->n; i++) {
-		struct node *n = pf->v[i];
-		struct fsinfo fi;
-		struct err e;
+	while ((at = atomic_fetch_add(&pf->next, PREFETCH_CHUNK)) < pf->n) {
+		end = at + PREFETCH_CHUNK < pf->n ? at + PREFETCH_CHUNK : pf->n;
+		for (i = at; i < end; i++) {
+			struct node *n = pf->v[i];
+			struct fsinfo fi;
+			struct err e;
 
-		if (fs_stat(n->path, &fi, &e) < 0)
-			continue;   /* left for plan_stat, which reports it */
-		n->exists = fi.exists;
-		n->mtime_ns = fi.mtime_ns;
-		n->size = fi.size;
-		n->ino = fi.ino;
-		n->stat_epoch = pf->epoch;
+			if (fs_stat(n->path, &fi, &e) < 0)
+				continue;   /* left for plan_stat, which reports it */
+			n->exists = fi.exists;
+			n->mtime_ns = fi.mtime_ns;
+			n->size = fi.size;
+			n->ino = fi.ino;
+			n->stat_epoch = pf->epoch;
+		}
 	}
 	return NULL;
 }
 
-void plan_prefetch(struct plan *p, const struct vec *nodes, int nthreads)
+struct prefetch *plan_prefetch_start(struct plan *p, const struct vec *nodes, int nthreads)
 {
-	enum { MAXT = 16, MIN_PART = 512 };
-	struct prefetch part[MAXT];
-	pthread_t tid[MAXT];
-	bool started[MAXT] = {false};
-	size_t k, nt, at = 0;
+	struct prefetch *pf;
+	size_t k, want;
 
-	if (p->io != &plan_io_real)
-		return;     /* a test's fake file system is not for threads */
-	nt = nthreads < 1 ? 1 : nthreads > MAXT ? MAXT : (size_t)nthreads;
-	if (nt > nodes->n / MIN_PART)
-		nt = nodes->n / MIN_PART ? nodes->n / MIN_PART : 1;
-	for (k = 0; k < nt; k++) {
-		size_t len = (nodes->n - at) / (nt - k);
+	if (p->io != &plan_io_real || !nodes->n)
+		return NULL;    /* a test's fake file system is not for threads */
+	pf = xcalloc(1, sizeof(*pf));
+	pf->v = (struct node **)nodes->v;
+	pf->n = nodes->n;
+	pf->epoch = p->g->epoch + 1;
+	atomic_init(&pf->next, 0);
+	want = nthreads < 1 ? 0 : nthreads > PREFETCH_MAXT ? PREFETCH_MAXT : (size_t)nthreads;
+	if (want > pf->n / (2 * PREFETCH_CHUNK))
+		want = pf->n / (2 * PREFETCH_CHUNK);    /* a thread is worth a few chunks */
+	for (k = 0; k < want; k++)
+		if (pthread_create(&pf->tid[pf->nthreads], NULL, prefetch_work, pf) == 0)
+			pf->nthreads++;
+	return pf;
+}
 
-		part[k].v = (struct node **)nodes->v + at;
-		part[k].n = len;
-		part[k].epoch = p->g->epoch + 1;
-		at += len;
-		/* part 0 is this thread's own */
-		if (k > 0)
-			started[k] = pthread_create(&tid[k], NULL, prefetch_part, &part[k]) == 0;
-	}
-	prefetch_part(&part[0]);
-	for (k = 1; k < nt; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else
-			prefetch_part(&part[k]);
-	}
+void plan_prefetch_finish(struct prefetch *pf)
+{
+	size_t k;
+
+	if (!pf)
+		return;
+	prefetch_work(pf);      /* this thread takes what is left */
+	for (k = 0; k < pf->nthreads; k++)
+		pthread_join(pf->tid[k], NULL);
+	free(pf);
 }
 
 /* The content hash of n, computed at most once per stat signature. */

@@ -74,10 +74,14 @@ int plan_signatures(struct plan *p, struct task *t, const struct task_record *re
                     struct filesig **out, size_t *n, struct err *e);
 
 /* Fill the stat cache of nodes (struct node *) with up to nthreads threads
-   at once (stat is a system call each: a no-op of many files is mostly
-   these). Only with plan_io_real; a node that cannot be stat'd is left to
+   (stat is a system call each: a no-op of many files is mostly these) while
+   the caller does something else; plan_prefetch_finish joins in with the
+   calling thread and waits. The graph must not change in between. Only with
+   plan_io_real (NULL otherwise); a node that cannot be stat'd is left to
    plan_stat, which reports the error. */
-void plan_prefetch(struct plan *p, const struct vec *nodes, int nthreads);
+struct prefetch;
+struct prefetch *plan_prefetch_start(struct plan *p, const struct vec *nodes, int nthreads);
+void plan_prefetch_finish(struct prefetch *pf);
 
 /* Stat through the graph's cache (valid until the graph epoch changes). */
 int plan_stat(struct plan *p, struct node *n, struct err *e);

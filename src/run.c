@@ -806,6 +806,7 @@ static void prefetch(struct runner *r, const struct vec *selected)
 	struct ptrset seen = {0}, seen_nodes = {0};
 	struct vec stack = {0}, nodes = {0};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct prefetch *pf;
 	size_t i;
 
 	push_named(r->g, selected, &seen, &stack);
@@ -822,9 +823,11 @@ static void prefetch(struct runner *r, const struct vec *selected)
 		push_named(r->g, &t->setup, &seen, &stack);
 		push_named(r->g, &t->calc_dep, &seen, &stack);
 	}
+	/* the other cores stat while this one reads the saved records */
+	pf = plan_prefetch_start(&r->plan, &nodes, ncpu > 4 ? 3 : (int)ncpu - 1);
 	if (seen.n >= PRELOAD_MIN)
 		preload_heads(r);
-	plan_prefetch(&r->plan, &nodes, ncpu > 4 ? 4 : (int)ncpu);
+	plan_prefetch_finish(pf);
 	vec_free(&nodes);
 	vec_free(&stack);
 	ptrset_free(&seen);

@@ -223,6 +223,11 @@ uint64_t strhash(const char *s, size_t n)
 		h ^= (unsigned char)*s++;
 		h *= 1099511628211ULL;
 	}
+	/* FNV's low bits are poor for keys that differ only at the end
+	   ("t:1", "t:2"): mix them before a table masks them */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -266,6 +271,12 @@ static void strmap_rehash(struct strmap *m)
 		}
 	}
 	free(old.ent);
+}
+
+void strmap_reserve(struct strmap *m, size_t n)
+{
+	while ((n + 1) * 4 > m->cap * 3)
+		strmap_rehash(m);
 }
 
 void strmap_put(struct strmap *m, const char *key, size_t len, void *val)
@@ -385,4 +396,15 @@ int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+bool free_before_exit(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#else
+	const char *v = getenv("DODO_FREE_AT_EXIT");
+
+	return v && *v && strcmp(v, "0") != 0;
+#endif
 }

@@ -73,6 +73,8 @@ struct strmap {
 void *strmap_get(const struct strmap *m, const char *key, size_t len);
 /* Insert or replace; key must outlive the map. */
 void strmap_put(struct strmap *m, const char *key, size_t len, void *val);
+/* Make room for n entries in all (no rehash while they are added). */
+void strmap_reserve(struct strmap *m, size_t n);
 void strmap_free(struct strmap *m);
 
 /* A set of pointers (open addressing, with deletion). */
@@ -87,6 +89,11 @@ bool ptrset_add(struct ptrset *s, void *p);
 /* Remove p; false when it was not there. */
 bool ptrset_del(struct ptrset *s, const void *p);
 void ptrset_free(struct ptrset *s);
+
+/* Whether a one-shot command frees its big structures before the process
+   exits: only where a leak checker looks (sanitizer builds, or
+   DODO_FREE_AT_EXIT=1 for valgrind); otherwise exit returns it at once. */
+bool free_before_exit(void);
 
 /* Monotonic clock in nanoseconds. */
 int64_t now_ns(void);

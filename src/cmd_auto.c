@@ -47,7 +47,7 @@ const struct optdef cmd_auto_opts[] = {
 	{"success_callback", 0, "success", OPT_STR, "", "", NULL, NULL, NULL},
 	{"failure_callback", 0, "failure", OPT_STR, "", "", NULL, NULL, NULL},
 	{"debounce", 0, "debounce", OPT_INT, "50", "milliseconds without changes before a "
-	 "run starts [default: %(default)s]", NULL, NULL, NULL},
+	 "run starts (a lone save seen complete: 5) [default: %(default)s]", NULL, NULL, NULL},
 	{"grace", 0, "grace", OPT_INT, "2000", "milliseconds a long-running process has to "
 	 "end after SIGTERM before SIGKILL [default: %(default)s]", NULL, NULL, NULL},
 	{"poll", 0, "poll", OPT_BOOL, NULL, "poll the file system instead of using inotify "

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,33 @@ void write_all(int fd, const char *s, size_t n)
 		s += w;
 		n -= (size_t)w;
 	}
+}
+
+/* A pidfd of the child pid, or -1 where the kernel has none (before 5.3). */
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	return -1;
+#endif
+}
+
+void proc_attach(struct proc *p, pid_t pid, int fd, struct buf *cap)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->fd[0] = fd;
+	p->fd[1] = -1;
+	p->cap[0] = cap;
+	p->pidfd = open_pidfd(pid);
+}
+
+void proc_release(struct proc *p)
+{
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->pidfd = -1;
 }
 
 static void build_argv(const struct cmdspec *spec, struct vec *argv)
@@ -56,7 +84,7 @@ int proc_spawn(struct proc *p, const struct cmdspec *spec, bool capture, bool ne
 	int i, rc;
 
 	memset(p, 0, sizeof(*p));
-	p->fd[0] = p->fd[1] = -1;
+	p->fd[0] = p->fd[1] = p->pidfd = -1;
 	p->cap[0] = out;
 	p->cap[1] = err;
 	p->live[0] = live_out;
@@ -107,6 +135,7 @@ fail:
 	if (rc != 0)
 		return seterr(e, 2, "cannot run '%s': %s",
 		              spec->cmd ? spec->cmd : (char *)spec->argv.v[0], strerror(rc));
+	p->pidfd = open_pidfd(p->pid);
 	return 0;
 }
 
@@ -187,6 +216,12 @@ int proc_pollfds(const struct proc *p, struct pollfd *pfd)
 		pfd[n].revents = 0;
 		n++;
 	}
+	if (!n && !p->exited && p->pidfd >= 0) {
+		pfd[n].fd = p->pidfd;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		n++;
+	}
 	return n;
 }
 
@@ -219,6 +254,9 @@ bool proc_reap(struct proc *p, bool block)
 		return false;
 	p->exited = true;
 	p->rc = r < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->pidfd = -1;
 	return true;
 }
 

@@ -17,6 +17,7 @@ struct proc {
 	bool live[2];           /* echo to our stdout / stderr as lines arrive */
 	struct buf *cap[2];     /* where captured output goes */
 	struct buf pending[2];  /* partial line not yet echoed */
+	int pidfd;              /* readable once the child has exited (Linux pidfd), or -1 */
 	bool exited;
 	int rc;                 /* exit code, or -signal like Python's returncode */
 };
@@ -27,9 +28,18 @@ int proc_spawn(struct proc *p, const struct cmdspec *spec, bool capture, bool ne
                struct buf *out, struct buf *err, bool live_out, bool live_err,
                struct err *e);
 
+/* Make p the record of child pid (not reaped yet), its output fd captured into
+ * cap (no live echo, no stderr). */
+void proc_attach(struct proc *p, pid_t pid, int fd, struct buf *cap);
+
+/* Leave p's child to someone else (not reaped here): close what p holds of it. */
+void proc_release(struct proc *p);
+
 struct pollfd;
 
-/* Add the proc's open output descriptors to pfd (room for 2); returns how many. */
+/* Add the proc's open output descriptors to pfd (room for 2) or, once they are
+ * closed, a descriptor that turns readable when it exits; returns how many
+ * (0: poll with a timeout, then try proc_reap). */
 int proc_pollfds(const struct proc *p, struct pollfd *pfd);
 /* Read what poll() reported ready on descriptors added by proc_pollfds. */
 void proc_handle(struct proc *p, const struct pollfd *pfd, int n);

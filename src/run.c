@@ -34,6 +34,8 @@ struct runner {
 	struct vec jobs;        /* struct job *, running */
 	struct jobserver *js;   /* tokens for jobs beyond the first, or NULL */
 	bool want_token;        /* a task waits for a jobserver token */
+	bool free_slot_used;    /* a running job needs no token (a jobserver's client
+	                         * always has one job of its own) */
 	struct strmap heads;    /* task name -> struct head *, read ahead (preload) */
 	struct vec head_list;   /* struct head *, for freeing */
 };
@@ -472,6 +474,7 @@ static void job_advance(struct runner *r, struct job *j)
 				r->o->on_proc(r->o->hook_arg, t, &j->p, true);
 			j->busy = true;
 			if (detach) {   /* left running: done as far as the run goes */
+				proc_release(&j->p);
 				j->p.rc = 0;
 				job_cmd_done(r, j);
 			}
@@ -564,6 +567,8 @@ static void job_finish(struct runner *r, struct job *j)
 {
 	if (j->token)
 		jobserver_release(r->js);
+	else
+		r->free_slot_used = false;
 	if (j->n->task->actions.n)   /* an action may have changed any file */
 		r->g->epoch++;
 	if (j->o.exit) {
@@ -677,7 +682,7 @@ static bool start(struct runner *r, struct dnode *pending, struct err *e, int *r
 	bool token = false;
 	struct job *j;
 
-	if (r->jobs.n && r->js) {
+	if (r->free_slot_used && r->js) {
 		if (!jobserver_acquire(r->js)) {
 			r->want_token = true;
 			return false;
@@ -685,15 +690,18 @@ static bool start(struct runner *r, struct dnode *pending, struct err *e, int *r
 		token = true;
 	}
 	j = job_start(r, pending);
-	if (j && !j->done) {
+	if (j)
 		j->token = token;
+	if (j && !j->done) {
+		r->free_slot_used |= !token;
 		vec_push(&r->jobs, j);
 		return true;
 	}
-	if (token)
+	if (!j && token)
 		jobserver_release(r->js);
 	if (j) {
-		job_finish(r, j);
+		r->free_slot_used |= !token;
+		job_finish(r, j);    /* gives back the token or the free slot */
 		if (processed(r, pending, e) < 0)
 			*rc = -1;
 	}

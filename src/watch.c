@@ -27,6 +27,8 @@ enum {
 	DEFAULT_DEBOUNCE_MS = 50,
 	DEFAULT_POLL_MS = 200,
 	MAX_DELAY_QUIETS = 10,  /* a batch waits at most this many quiet periods */
+	SETTLE_MS = 5,          /* quiet period after a lone completed save (inotify) */
+	SETTLE_EVENTS = 8,      /* more events than this in a batch: a stream, debounced */
 	MAX_READS = 64,         /* inotify reads per wake-up before deadlines are checked */
 	MIN_DEAD = 64,          /* dead folder records tolerated before a compaction */
 };
@@ -97,6 +99,12 @@ struct watch {
 	struct strmap dir_map, wd_map;
 	struct vec batch;    /* char *: the changes gathered so far */
 	struct strmap batch_map;
+	/* inotify: a batch of few events, each leaving its file complete (closed
+	   after writing, renamed into place), is due SETTLE_MS after the last */
+	int batch_events;
+	struct strmap unsettled;   /* path -> path while created or removed, not yet
+	                              closed or replaced; NULL once settled */
+	size_t nunsettled;
 	int64_t first_ns, last_ns, next_scan_ns;
 	struct buf scratch;
 	_Alignas(struct inotify_event) char evbuf[16 * 1024];
@@ -201,27 +209,47 @@ static bool sig_same(const struct sig *a, const struct sig *b)
 
 /* ---- the batch ---- */
 
-/* Record a change of path (once per batch). */
-static void note(struct watch *w, const char *path)
+/* Record a change of path (once per batch); settled: the event leaves the
+ * file complete (false: in progress, or not known). */
+static void note_event(struct watch *w, const char *path, bool settled)
 {
 	size_t n = strlen(path);
 	char *s;
+	const char *was;
 
 	w->last_ns = now_ns();
 	if (!w->batch.n)
 		w->first_ns = w->last_ns;
-	if (strmap_get(&w->batch_map, path, n))
-		return;
-	s = xstrndup(path, n);
-	vec_push(&w->batch, s);
-	strmap_put(&w->batch_map, s, n, s);
+	w->batch_events++;
+	if (!(s = strmap_get(&w->batch_map, path, n))) {
+		s = xstrndup(path, n);
+		vec_push(&w->batch, s);
+		strmap_put(&w->batch_map, s, n, s);
+	}
+	was = strmap_get(&w->unsettled, s, n);
+	if (settled && was) {
+		strmap_put(&w->unsettled, s, n, NULL);
+		w->nunsettled--;
+	} else if (!settled && !was) {
+		strmap_put(&w->unsettled, s, n, s);
+		w->nunsettled++;
+	}
+}
+
+static void note(struct watch *w, const char *path)
+{
+	note_event(w, path, false);
 }
 
 /* When the gathered batch is due: after a quiet period, or at the latest after
- * MAX_DELAY_QUIETS of them. */
+ * MAX_DELAY_QUIETS of them. A lone save seen complete through inotify (the
+ * file closed after writing or renamed into place, nothing left half-way)
+ * needs no debounce: its quiet period is SETTLE_MS. */
 static int64_t batch_due(const struct watch *w)
 {
-	int64_t quiet = w->last_ns + w->debounce_ms * MS;
+	bool lone = w->fd >= 0 && !w->nunsettled && w->batch_events <= SETTLE_EVENTS;
+	int64_t quiet = w->last_ns + (lone && w->debounce_ms > SETTLE_MS ? SETTLE_MS :
+	                              w->debounce_ms) * MS;
 	int64_t cap = w->first_ns + MAX_DELAY_QUIETS * w->debounce_ms * MS;
 
 	return quiet < cap ? quiet : cap;
@@ -233,6 +261,9 @@ static int batch_take(struct watch *w, struct vec *out)
 	size_t i, n = w->batch.n;
 
 	strmap_free(&w->batch_map);
+	strmap_free(&w->unsettled);
+	w->nunsettled = 0;
+	w->batch_events = 0;
 	for (i = 0; i < n; i++) {
 		if (out)
 			vec_push(out, w->batch.v[i]);
@@ -571,7 +602,8 @@ static void handle_event(struct watch *w, const struct inotify_event *ev)
 	if ((t = target_find(w, path)))
 		t->sig = sig_path(path);
 	if (t || d->rec || d->listed)
-		note(w, path);
+		note_event(w, path, !(ev->mask & IN_ISDIR) &&
+		           (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB)));
 	if (!(ev->mask & IN_ISDIR))
 		return;
 	if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {

@@ -13,7 +13,9 @@ struct watch;
 
 /* Create a watcher. debounce_ms: quiet period after the last change before a batch
  * is delivered (< 0: the default, 50 ms); a continuous stream of changes delays a
- * batch by at most 10 quiet periods. force_poll: use the polling backend. If inotify
+ * batch by at most 10 quiet periods. With inotify, a batch of a few events that
+ * each left a file complete (closed after writing, renamed into place, nothing
+ * created or removed and left so) is due 5 ms after the last one instead. force_poll: use the polling backend. If inotify
  * cannot be set up, warns once and polls. Returns NULL with e filled on failure. */
 struct watch *watch_new(int debounce_ms, bool force_poll, struct err *e);
 

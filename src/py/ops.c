@@ -310,11 +310,7 @@ static int op_fork_call(struct frontend *fe, struct task *t, struct action *a, i
 		close(fds[0]);
 		return seterr(e, 2, "cannot fork a Python action: %s", strerror(errno));
 	}
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->fd[0] = fds[0];
-	p->fd[1] = -1;
-	p->cap[0] = reply;
+	proc_attach(p, pid, fds[0], reply);
 	return 0;
 }
 

@@ -49,6 +49,24 @@ def test_two_tasks_run_at_once(project, opt):
     assert project.read("c.out") == "c\n"
 
 
+def test_a_finished_job_frees_its_slot_for_the_next(project):
+    """-n 2: when the first of two running tasks ends, the next task starts
+    at once even though the other one still runs (it holds the jobserver
+    token; the slot of the one that ended is free)."""
+    project.dodo('''
+        WAIT = ("i=0; while [ ! -e c.started ] && [ $i -lt 400 ]; "
+                "do sleep 0.05; i=$((i+1)); done; test -e c.started")
+        def task_a():
+            return {'actions': ['true']}
+        def task_b():
+            return {'actions': [WAIT]}
+        def task_c():
+            return {'actions': ['touch c.started']}
+        ''')
+    r = project.run("-n", "2", "a", "b", "c")
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 PY_MEET = '''
 import os, time
 

@@ -377,6 +377,99 @@ static void stream_cannot_starve(void)
 	watch_free(w);
 }
 
+/* ---- inotify only: a lone completed save settles without the debounce ---- */
+
+enum { LONG_DEBOUNCE_MS = 20000 };
+
+static struct watch *long_debounce_watch(void)
+{
+	struct err e = {0};
+	struct watch *w = watch_new(LONG_DEBOUNCE_MS, false, &e);
+
+	if (!w)
+		fatal("watch_new: %s", e.msg);
+	return w;
+}
+
+/* Saved in place or renamed into place: delivered long before the debounce. */
+static void lone_save_settles(void)
+{
+	struct watch *w = long_debounce_watch();
+	struct vec v = {0};
+	int64_t start;
+
+	put(P("f.txt"), "one");
+	put(P("g.txt"), "one");
+	add(w, P("f.txt"), false);
+	add(w, P("g.txt"), false);
+	start = now_ns();
+	put(P("f.txt"), "two");
+	CHECK_INT(wait1(w, LONG_DEBOUNCE_MS / 2, &v), 1);
+	CHECK((now_ns() - start) / 1000000 < LONG_DEBOUNCE_MS / 2);
+	put(P(".g.txt.tmp"), "two");
+	CHECK_INT(rename(P(".g.txt.tmp"), P("g.txt")), 0);
+	start = now_ns();
+	CHECK_INT(wait1(w, LONG_DEBOUNCE_MS / 2, &v), 1);
+	CHECK_INT(count(&v, P("g.txt")), 1);
+	CHECK((now_ns() - start) / 1000000 < LONG_DEBOUNCE_MS / 2);
+	vec_strfree(&v);
+	watch_free(w);
+}
+
+/* A file created and still open, or removed and not replaced, waits for the
+ * debounce; closing it settles it. */
+static void unfinished_write_waits(void)
+{
+	struct watch *w = long_debounce_watch();
+	struct vec v = {0};
+	int fd;
+
+	add(w, P("new.txt"), false);
+	add(w, P("old.txt"), false);
+	fd = open(P("new.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK_INT((int)write(fd, "half", 4), 4);
+	CHECK_INT(wait1(w, QUIET_MS, &v), 0);
+	close(fd);
+	CHECK_INT(wait1(w, LONG_DEBOUNCE_MS / 2, &v), 1);
+	CHECK_INT(count(&v, P("new.txt")), 1);
+	put(P("old.txt"), "x");
+	CHECK_INT(wait1(w, LONG_DEBOUNCE_MS / 2, &v), 1);
+	CHECK_INT(unlink(P("old.txt")), 0);   /* removed: maybe replaced soon */
+	CHECK_INT(wait1(w, QUIET_MS, &v), 0);
+	vec_strfree(&v);
+	watch_free(w);
+}
+
+/* More than a few events in a batch are a stream (a checkout, a generator):
+ * debounced in full. (Distinct files: the kernel merges repeated identical
+ * events of one file that were not read yet.) */
+static void stream_is_debounced(void)
+{
+	struct watch *w = long_debounce_watch();
+	struct vec v = {0};
+	char name[32];
+	int i;
+
+	CHECK_INT(mkdir(P("d"), 0755), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "d/f%d.txt", i);
+		put(P(name), "start");
+	}
+	add(w, P("d"), false);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "d/f%d.txt", i);
+		put(P(name), "edited");
+	}
+	CHECK_INT(wait1(w, QUIET_MS, &v), 0);
+	vec_strfree(&v);
+	watch_free(w);
+}
+
+TEST(lone_save_settles) { setup(); lone_save_settles(); teardown(); }
+TEST(unfinished_write_waits) { setup(); unfinished_write_waits(); teardown(); }
+TEST(stream_is_debounced) { setup(); stream_is_debounced(); teardown(); }
+
 static void clear_stops_events(void)
 {
 	struct watch *w = new_watch();
@@ -752,5 +845,8 @@ int main(void)
 	RUN_BOTH(relative_paths);
 	RUN_BOTH(folder_moved_between_targets);
 	RUN_BOTH(inotify_unavailable);
+	RUN(lone_save_settles);
+	RUN(unfinished_write_waits);
+	RUN(stream_is_debounced);
 	return unit_done("watch");
 }

@@ -32,6 +32,8 @@
 #   run noisy_fail => 1
 #   run -v 2 noisy_fail => 1
 #   run -v 0 noisy_fail => 1
+# With -n, what a worker prints live races with doit's reporter lines: no
+# step below shows an action's output (-v 2).
 # scenario forked:
 #   run -n 1 false => 1 ~ Python Task failed: '<function
 #   run -n 2 raises => 2 ~ PythonAction Error
@@ -40,11 +42,9 @@
 #   run -n 2 failed_obj => 1 ~ custom failure
 #   run -n 2 error_obj => 2 ~ custom error
 #   run -n 2 nested_raise => 2
-#   run -n 2 -v 2 noisy
 #   run -n 2 -v 0 noisy_fail => 1
 #   run -n 2 -P thread noisy_fail => 1
 #   run -n 2 ok_str
-#   run -n 2 -v 2 inject
 #   run -n 2 -P bogus ok_str => 3 ~ Invalid parallel type bogus
 import sys
 

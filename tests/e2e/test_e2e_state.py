@@ -279,15 +279,18 @@ def saved_dep(db, task, path):
         con.close()
 
 
+COPY_DODO = """
+def task_a():
+    return {'actions': ['cat in.txt > out.txt'], 'file_dep': ['in.txt'],
+            'targets': ['out.txt']}
+"""
+
+
 def test_touched_dep_is_resaved_when_up_to_date(project):
     """A file_dep touched without a change of content leaves its task up to
     date (same hash) and the saved stat is brought up to date with it, so the
     next run knows the task from the saved digest without hashing again."""
-    project.dodo("""
-def task_a():
-    return {'actions': ['cat in.txt > out.txt'], 'file_dep': ['in.txt'],
-            'targets': ['out.txt']}
-""")
+    project.dodo(COPY_DODO)
     project.write("in.txt", "x\n")
     assert project.run().stdout == ".  a\n"
     before = saved_dep(project / ".dodo.db", "a", "in.txt")
@@ -306,11 +309,7 @@ def task_a():
 def test_state_file_of_schema_1_is_migrated(project):
     """A .dodo.db written before the saved digest (schema 1) is migrated in
     place: its tasks stay up to date, and a change is still seen."""
-    project.dodo("""
-def task_a():
-    return {'actions': ['cat in.txt > out.txt'], 'file_dep': ['in.txt'],
-            'targets': ['out.txt']}
-""")
+    project.dodo(COPY_DODO)
     project.write("in.txt", "x\n")
     assert project.run().stdout == ".  a\n"
     con = sqlite3.connect(str(project / ".dodo.db"))

@@ -22,6 +22,8 @@ static struct config *config_of(struct cmd_env *env)
 
 bool cmd_is_plugin(struct cmd_env *env, const char *name)
 {
+	if (!env->config && !config_may_name_commands())
+		return false;   /* not worth starting Python to parse them */
 	return config_get(config_of(env), "COMMAND", name) != NULL &&
 	       env->loader->plugin_command != NULL;
 }

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "frontend.h"
+#include "fs.h"
 #include "util.h"
 
 const char *const config_files[] = {"pyproject.toml", "doit.cfg", NULL};
@@ -63,6 +64,26 @@ struct config *config_read(struct loader *l, struct err *e)
 		return NULL;
 	}
 	return c;
+}
+
+bool config_may_name_commands(void)
+{
+	struct buf b = {0};
+	struct err e;
+	size_t i;
+	bool may = false;
+
+	for (i = 0; config_files[i] && !may; i++) {
+		if (access(config_files[i], F_OK) != 0)
+			continue;
+		buf_reset(&b);
+		/* unreadable: the parse will say so; a TOML escape could spell it */
+		may = fs_read_file(config_files[i], &b, &e) < 0 ||
+		      strcasestr(buf_str(&b), "command") || strstr(buf_str(&b), "\\u") ||
+		      strstr(buf_str(&b), "\\U") || memchr(b.data, '\0', b.len);
+	}
+	buf_free(&b);
+	return may;
 }
 
 void config_free(struct config *c)

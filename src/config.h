@@ -1,6 +1,8 @@
 #ifndef DODO_CONFIG_H
 #define DODO_CONFIG_H
 
+#include <stdbool.h>
+
 /* Configuration files, as doit reads them: pyproject.toml's [tool.doit] tables, then
  * doit.cfg (INI), both from the folder dodo starts in; a later file overrides. Each is a
  * set of sections ("GLOBAL", a command's name, "task:NAME", plugin sections such as
@@ -19,6 +21,12 @@ extern const char *const config_files[];
  * Returns a config (empty when no file exists or the loader cannot parse), or NULL with
  * e (code 3) when a file is malformed. Free with config_free. */
 struct config *config_read(struct loader *l, struct err *e);
+
+/* Could the configuration files define plugin commands (doit's [COMMAND],
+   [tool.doit.plugins.command])? False only when no file holds the word
+   "command" in any case, nor a TOML escape that could spell it: then they
+   need not be parsed (which starts Python) to know. */
+bool config_may_name_commands(void);
 void config_free(struct config *c);
 
 /* The value of key in section (owned by c), or NULL. */

@@ -303,6 +303,24 @@ def test_configuration_file_is_replayed_and_noticed(project):
     assert r.stdout == "-- copy:a.txt\n-- copy:b.txt\n-- join\n"
 
 
+def test_task_name_alone_with_configuration_files_starts_no_python(project):
+    """`dodo TASK` must know TASK is not a plugin command before running it:
+    configuration files without the word "command" cannot define one, so
+    they are not parsed (with Python) for that; the stored graph replays
+    their settings. A file that may define one is parsed."""
+    build_project(project)
+    project.write("pyproject.toml", "[tool.doit]\nverbosity = 2\n")
+    project.write("doit.cfg", "[GLOBAL]\nreporter = console\n")
+    settle(project, "join")
+    r = no_python(project, "join")
+    assert r.stdout == "-- copy:a.txt\n-- copy:b.txt\n-- join\n"
+    project.write("doit.cfg", "[GLOBAL]\nreporter = console\n# no COMMAND here\n")
+    run(project, "join")
+    r = with_python(project, "join")
+    assert r.stdout == "-- copy:a.txt\n-- copy:b.txt\n-- join\n"
+    assert "the stored graph is current" in r.debug, r
+
+
 def test_doit_config_is_applied(project):
     project.dodo("""
         DOIT_CONFIG = {'default_tasks': ['b'], 'verbosity': 2}

@@ -443,6 +443,7 @@ int graphcache_graph(const void *blob, size_t n, size_t graph_at, struct graph *
 		nodes[i] = graph_node(g, get_s(&r));
 	ntasks = get_n(&r);
 	strmap_reserve(&g->byname, ntasks);
+	strmap_reserve(&g->targets, ntasks);    /* most tasks have a target or few */
 	for (i = 0; i < ntasks && !r.bad; i++)
 		if (get_task(&r, g, nodes, nnodes, e) < 0)
 			goto out;

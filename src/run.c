@@ -195,6 +195,7 @@ static void preload_heads(struct runner *r)
 {
 	struct err e = {0};
 
+	strmap_reserve(&r->heads, r->g->tasks.n);
 	if (state_foreach_head(r->st, keep_head, r, &e) < 0)
 		free_heads(r);
 }

@@ -384,28 +384,10 @@ void groups_reap(struct groups *gs, struct vec *ended)
 char *auto_path(const char *cwd, const char *path)
 {
 	struct buf b = {0};
-	const char *p = path;
+	char *joined = *path == '/' ? NULL : xasprintf("%s/%s", cwd, path);
 
-	if (*p != '/') {
-		buf_puts(&b, cwd);
-	}
-	while (*p) {
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
-		if (n && !(n == 1 && *p == '.')) {
-			if (!b.len || b.data[b.len - 1] != '/')
-				buf_putc(&b, '/');
-			buf_add(&b, p, n);
-		}
-		p += n;
-	}
-	if (!b.len)
-		buf_putc(&b, '/');
-	while (b.len > 1 && b.data[b.len - 1] == '/')
-		b.len--;
+	path_normalize(&b, joined ? joined : path);
+	free(joined);
 	return buf_take(&b);
 }
 

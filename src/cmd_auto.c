@@ -28,22 +28,12 @@
 #include "state.h"
 #include "watch.h"
 
-static const char *const reporters[] = {
-	"console", "console output",
-	"executed-only", "console, no output for skipped (up-to-date) and group tasks",
-	"json", "output in JSON format",
-	"zero", "report only internal errors from doit",
-	"error-only", "output only errors",
-	"*", NULL,
-	NULL,
-};
-
 const struct optdef cmd_auto_opts[] = {
 	{"verbosity", 'v', "verbosity", OPT_INT, NULL, "0 capture (do not print) stdout/stderr "
 	 "from task.\n1 capture stdout only.\n2 do not capture anything (print everything "
 	 "immediately).\n[default: 1]", NULL, NULL, NULL},
 	{"reporter", 0, "reporter", OPT_STR, "executed-only", "Choose output reporter.\n"
-	 "[default: %(default)s]", NULL, NULL, reporters},
+	 "[default: %(default)s]", NULL, NULL, reporter_choices},
 	{"success_callback", 0, "success", OPT_STR, "", "", NULL, NULL, NULL},
 	{"failure_callback", 0, "failure", OPT_STR, "", "", NULL, NULL, NULL},
 	{"debounce", 0, "debounce", OPT_INT, "50", "milliseconds without changes before a "
@@ -130,37 +120,6 @@ static void names_add(struct vec *v, const char *name)
 }
 
 /* ---- the tasks a run involves ---- */
-
-static void closure_add(struct graph *g, struct vec *out, struct strmap *seen,
-                        const char *name)
-{
-	struct task *t = graph_find(g, name);
-
-	if (!t || strmap_get(seen, t->name, strlen(t->name)))
-		return;
-	strmap_put(seen, t->name, strlen(t->name), t);
-	vec_push(out, t);
-}
-
-/* The selected tasks and everything they depend on (task_dep, setup, calc_dep). */
-static void closure(struct graph *g, const struct vec *sel, struct vec *out)
-{
-	struct strmap seen = {0};
-	size_t i, j;
-
-	for (i = 0; i < sel->n; i++)
-		closure_add(g, out, &seen, sel->v[i]);
-	for (i = 0; i < out->n; i++) {
-		struct task *t = out->v[i];
-		for (j = 0; j < t->task_dep.n; j++)
-			closure_add(g, out, &seen, t->task_dep.v[j]);
-		for (j = 0; j < t->setup.n; j++)
-			closure_add(g, out, &seen, t->setup.v[j]);
-		for (j = 0; j < t->calc_dep.n; j++)
-			closure_add(g, out, &seen, t->calc_dep.v[j]);
-	}
-	strmap_free(&seen);
-}
 
 static bool has_long_action(const struct task *t)
 {
@@ -654,7 +613,7 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 		a->state_path = auto_path(a->home, opts_str(&o, "dep_file"));
 	stop_servers(a, a->code_changed ? pick_any : pick_gone, g);
 	a->code_changed = false;
-	closure(g, &sel, &ts);
+	graph_closure(g, &sel, &ts);
 	watch_set(a, g, &ts, &set, &set_map);
 	arm(a, &set, &set_map);
 	note_sources(a, g, &ts, &pre, &pre_map);
@@ -665,7 +624,7 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 		callback(opts_str(&o, rc == 0 ? "success_callback" : "failure_callback"));
 		/* calc_dep results and delayed tasks are known now */
 		ts.n = 0;
-		closure(g, &sel, &ts);
+		graph_closure(g, &sel, &ts);
 		watch_set(a, g, &ts, &set, &set_map);
 		if (arm(a, &set, &set_map))
 			a->pending = true;      /* changes during the run may have been dropped */

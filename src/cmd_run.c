@@ -11,16 +11,6 @@
 #include "run.h"
 #include "state.h"
 
-static const char *const reporters[] = {
-	"console", "console output",
-	"executed-only", "console, no output for skipped (up-to-date) and group tasks",
-	"json", "output in JSON format",
-	"zero", "report only internal errors from doit",
-	"error-only", "output only errors",
-	"*", NULL,      /* others: the front-end's reporters, checked when the run starts */
-	NULL,
-};
-
 const struct optdef cmd_run_opts[] = {
 	{"always", 'a', "always-execute", OPT_BOOL, NULL, "always execute tasks even if "
 	 "up-to-date [default: %(default)s]", NULL, NULL, NULL},
@@ -30,7 +20,7 @@ const struct optdef cmd_run_opts[] = {
 	 "from task.\n1 capture stdout only.\n2 do not capture anything (print everything "
 	 "immediately).\n[default: 1]", NULL, NULL, NULL},
 	{"reporter", 'r', "reporter", OPT_STR, "console", "Choose output reporter.\n"
-	 "[default: %(default)s]", NULL, NULL, reporters},
+	 "[default: %(default)s]", NULL, NULL, reporter_choices},
 	{"outfile", 'o', "output-file", OPT_STR, NULL, "write output into file "
 	 "[default: stdout]", NULL, NULL, NULL},
 	{"num_process", 'n', "process", OPT_INT, "0", "number of subprocesses "

@@ -197,3 +197,36 @@ fail:
 	free(tmp);
 	return -1;
 }
+
+static bool exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+char *fs_find_up(const char *file, bool seek, const char *cwd)
+{
+	char *path, *dir, *slash;
+	const char *base;
+
+	if (file[0] == '/')
+		return exists(file) ? xstrdup(file) : NULL;
+	path = xasprintf("%s/%s", cwd, file);
+	if (!seek || exists(path))
+		return exists(path) ? path : (free(path), NULL);
+	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	dir = xstrdup(cwd);
+	while (!exists(path)) {
+		free(path);
+		path = NULL;
+		slash = strrchr(dir, '/');
+		if (!slash || (slash == dir && !dir[1]))
+			break;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		path = xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base);
+	}
+	free(dir);
+	return path;
+}

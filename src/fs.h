@@ -44,6 +44,11 @@ int fs_remove(const char *path, struct err *e);
    "cannot read 'x': No such file or directory". EINTR-safe. */
 int fs_read_file(const char *path, struct buf *b, struct err *e);
 
+/* doit's get_module search for the task file: file itself when absolute, else
+   cwd/file, and with seek the nearest folder from cwd upwards that holds
+   file's last component. malloc'd, or NULL when there is none. */
+char *fs_find_up(const char *file, bool seek, const char *cwd);
+
 /* Replace path with the n bytes at p atomically (write "path.tmp.<pid>", then
    rename). 0, or -1 with e filled (code 2); no temporary file is left behind. */
 int fs_write_file(const char *path, const void *p, size_t n, struct err *e);

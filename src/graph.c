@@ -358,3 +358,31 @@ int graph_not_found(const struct graph *g, const char *name, struct err *e)
 	              "target.\nType \"%s help\" to see available commands.\n"
 	              "Type \"%s list\" to see available tasks.\n", name, prog, prog);
 }
+
+static void closure_add(struct graph *g, struct vec *out, struct ptrset *seen,
+                        const char *name)
+{
+	struct task *t = graph_find(g, name);
+
+	if (t && ptrset_add(seen, t))
+		vec_push(out, t);
+}
+
+void graph_closure(struct graph *g, const struct vec *names, struct vec *out)
+{
+	struct ptrset seen = {0};
+	size_t i, j;
+
+	for (i = 0; i < names->n; i++)
+		closure_add(g, out, &seen, names->v[i]);
+	for (i = 0; i < out->n; i++) {
+		struct task *t = out->v[i];
+		for (j = 0; j < t->task_dep.n; j++)
+			closure_add(g, out, &seen, t->task_dep.v[j]);
+		for (j = 0; j < t->setup.n; j++)
+			closure_add(g, out, &seen, t->setup.v[j]);
+		for (j = 0; j < t->calc_dep.n; j++)
+			closure_add(g, out, &seen, t->calc_dep.v[j]);
+	}
+	ptrset_free(&seen);
+}

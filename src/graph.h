@@ -134,6 +134,11 @@ struct task *graph_replace_task(struct graph *g, const char *name);
 
 struct task *graph_find(const struct graph *g, const char *name);
 
+/* Append to out (struct task *) the tasks named in names and everything they
+   depend on (task_dep, setup, calc_dep), each once, nearest first. Names
+   that are not tasks (yet) are skipped. */
+void graph_closure(struct graph *g, const struct vec *names, struct vec *out);
+
 /* Add a file_dep, ignoring duplicates. */
 void task_add_file_dep(struct graph *g, struct task *t, const char *path);
 void task_add_target(struct graph *g, struct task *t, const char *path);

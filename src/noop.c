@@ -83,35 +83,6 @@ static bool exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* The task file as load.c finds it (-f, -k from cwd). malloc'd, or NULL. */
-static char *find_file(const char *file, bool seek, const char *cwd)
-{
-	char *path, *dir, *slash;
-	const char *base;
-
-	if (file[0] == '/')
-		return exists(file) ? xstrdup(file) : NULL;
-	path = xasprintf("%s/%s", cwd, file);
-	if (!seek || exists(path))
-		return exists(path) ? path : (free(path), NULL);
-	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	dir = xstrdup(cwd);
-	while (!exists(path)) {
-		free(path);
-		path = NULL;
-		slash = strrchr(dir, '/');
-		if (!slash || (slash == dir && !dir[1]))
-			break;
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-		path = xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base);
-	}
-	free(dir);
-	return path;
-}
-
 /* The task file and the folder the load runs in (-d, else the file's). 0 or -1. */
 static int locate(struct opts *o, const char *cwd, char **file, char **workdir)
 {
@@ -119,7 +90,7 @@ static int locate(struct opts *o, const char *cwd, char **file, char **workdir)
 	char *slash;
 
 	*workdir = NULL;
-	*file = find_file(opts_str(o, "dodoFile"), opts_int(o, "seek_file"), cwd);
+	*file = fs_find_up(opts_str(o, "dodoFile"), opts_int(o, "seek_file"), cwd);
 	if (!*file)
 		return -1;
 	if (d) {

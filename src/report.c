@@ -6,6 +6,16 @@
 #include "frontend.h"
 #include "graph.h"
 
+const char *const reporter_choices[] = {
+	"console", "console output",
+	"executed-only", "console, no output for skipped (up-to-date) and group tasks",
+	"json", "output in JSON format",
+	"zero", "report only internal errors from doit",
+	"error-only", "output only errors",
+	"*", NULL,      /* others: the front-end's reporters, checked when the run starts */
+	NULL,
+};
+
 const char *const reporter_names[] = {"console", "executed-only", "json", "zero",
                                       "error-only", NULL};
 

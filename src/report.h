@@ -66,5 +66,7 @@ struct reporter *reporter_json_new(struct graph *g, FILE *out, int failure_verbo
 
 /* Names of the built-in reporters, NULL-terminated. */
 extern const char *const reporter_names[];
+/* The --reporter option's choices for run and auto (name, help pairs). */
+extern const char *const reporter_choices[];
 
 #endif

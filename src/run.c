@@ -176,7 +176,7 @@ static void refresh_signatures(struct runner *r, struct task *t, const struct ta
 
 static void free_heads(struct runner *r);
 
-static int keep_head(void *arg, const char *name, struct task_record *rec)
+static void keep_head(void *arg, const char *name, struct task_record *rec)
 {
 	struct runner *r = arg;
 	struct head *h = xcalloc(1, sizeof(*h));
@@ -185,7 +185,6 @@ static int keep_head(void *arg, const char *name, struct task_record *rec)
 	h->rec = *rec;
 	strmap_put(&r->heads, h->name, strlen(h->name), h);
 	vec_push(&r->head_list, h);
-	return 0;
 }
 
 /* Read every task's saved record in one pass over the state file: cheaper
@@ -795,51 +794,36 @@ static void teardown(struct runner *r)
 	}
 }
 
-static void push_named(struct graph *g, const struct vec *names, struct ptrset *seen,
-                       struct vec *stack)
-{
-	size_t i;
-
-	for (i = 0; i < names->n; i++) {
-		struct task *t = graph_find(g, names->v[i]);
-		if (t && ptrset_add(seen, t))
-			vec_push(stack, t);
-	}
-}
-
 /* Stat, threads at once, every file the selected tasks and those they
  * depend on will check: their file_dep and targets; when they are many,
  * read their saved records in one pass. */
 static void prefetch(struct runner *r, const struct vec *selected)
 {
-	struct ptrset seen = {0}, seen_nodes = {0};
-	struct vec stack = {0}, nodes = {0};
+	struct ptrset seen_nodes = {0};
+	struct vec tasks = {0}, nodes = {0};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct prefetch *pf;
-	size_t i;
+	size_t i, k;
 
-	push_named(r->g, selected, &seen, &stack);
-	while (stack.n) {
-		struct task *t = stack.v[--stack.n];
+	graph_closure(r->g, selected, &tasks);
+	for (i = 0; i < tasks.n; i++) {
+		struct task *t = tasks.v[i];
 		const struct vec *lists[2] = {&t->file_dep, &t->targets};
-		size_t k;
 
-		for (k = 0; k < 2; k++)
-			for (i = 0; i < lists[k]->n; i++)
-				if (ptrset_add(&seen_nodes, lists[k]->v[i]))
-					vec_push(&nodes, lists[k]->v[i]);
-		push_named(r->g, &t->task_dep, &seen, &stack);
-		push_named(r->g, &t->setup, &seen, &stack);
-		push_named(r->g, &t->calc_dep, &seen, &stack);
+		for (k = 0; k < 2; k++) {
+			size_t j;
+			for (j = 0; j < lists[k]->n; j++)
+				if (ptrset_add(&seen_nodes, lists[k]->v[j]))
+					vec_push(&nodes, lists[k]->v[j]);
+		}
 	}
 	/* the other cores stat while this one reads the saved records */
 	pf = plan_prefetch_start(&r->plan, &nodes, ncpu > 4 ? 3 : (int)ncpu - 1);
-	if (seen.n >= PRELOAD_MIN)
+	if (tasks.n >= PRELOAD_MIN)
 		preload_heads(r);
 	plan_prefetch_finish(pf);
 	vec_free(&nodes);
-	vec_free(&stack);
-	ptrset_free(&seen);
+	vec_free(&tasks);
 	ptrset_free(&seen_nodes);
 }
 

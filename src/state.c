@@ -840,7 +840,7 @@ static void free_names(struct vec *v)
 	vec_free(v);
 }
 
-static int heads(struct state *st, int (*fn)(void *arg, const char *name,
+static int heads(struct state *st, void (*fn)(void *arg, const char *name,
                  struct task_record *rec), void *arg, struct err *e)
 {
 	sqlite3_stmt *s = st->q[Q_HEADS];
@@ -856,7 +856,7 @@ static int heads(struct state *st, int (*fn)(void *arg, const char *name,
 	return r;
 }
 
-int state_foreach_head(struct state *st, int (*fn)(void *arg, const char *name,
+int state_foreach_head(struct state *st, void (*fn)(void *arg, const char *name,
                        struct task_record *rec), void *arg, struct err *e)
 {
 	return heads(st, fn, arg, e);

@@ -104,7 +104,7 @@ int state_foreach_task(struct state *st, int (*fn)(void *arg, const char *name),
    particular order; fn owns rec's contents (task_record_free). fn must not
    use the state. 0, or -1 with e filled on a database error (fn may have
    had some of the records). */
-int state_foreach_head(struct state *st, int (*fn)(void *arg, const char *name,
+int state_foreach_head(struct state *st, void (*fn)(void *arg, const char *name,
                        struct task_record *rec), void *arg, struct err *e);
 
 /* Replace out's contents with the meta value of key; *found tells whether it exists.

@@ -408,3 +408,25 @@ bool free_before_exit(void)
 	return v && *v && strcmp(v, "0") != 0;
 #endif
 }
+
+void path_normalize(struct buf *b, const char *p)
+{
+	buf_reset(b);
+	if (*p == '/')
+		buf_putc(b, '/');
+	while (*p) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n && !(n == 1 && *p == '.')) {
+			if (b->len && b->data[b->len - 1] != '/')
+				buf_putc(b, '/');
+			buf_add(b, p, n);
+		}
+		p += n;
+	}
+	if (!b->len)
+		buf_puts(b, ".");
+}

@@ -90,6 +90,10 @@ bool ptrset_add(struct ptrset *s, void *p);
 bool ptrset_del(struct ptrset *s, const void *p);
 void ptrset_free(struct ptrset *s);
 
+/* Normalise path p lexically into b: no "." components, no repeated or
+   trailing slashes ("" and "./" give "."; "/" stays). */
+void path_normalize(struct buf *b, const char *p);
+
 /* Whether a one-shot command frees its big structures before the process
    exits: only where a leak checker looks (sanitizer builds, or
    DODO_FREE_AT_EXIT=1 for valgrind); otherwise exit returns it at once. */

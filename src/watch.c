@@ -114,29 +114,6 @@ static void fall_back(struct watch *w, const char *why, bool runtime);
 
 /* ---- paths ---- */
 
-/* Normalise p lexically into b: no "." components, no repeated or trailing slashes. */
-static void path_norm(struct buf *b, const char *p)
-{
-	buf_reset(b);
-	if (*p == '/')
-		buf_putc(b, '/');
-	while (*p) {
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
-		if (n && !(n == 1 && *p == '.')) {
-			if (b->len && b->data[b->len - 1] != '/')
-				buf_putc(b, '/');
-			buf_add(b, p, n);
-		}
-		p += n;
-	}
-	if (!b->len)
-		buf_puts(b, ".");
-}
-
 /* b = name inside folder dir ("." joins to name alone). */
 static void path_join(struct buf *b, const char *dir, const char *name)
 {
@@ -909,7 +886,7 @@ int watch_add(struct watch *w, const char *path, bool recursive, struct err *e)
 	struct target *t;
 
 	warn_unwarned(w);
-	path_norm(&w->scratch, path);
+	path_normalize(&w->scratch, path);
 	t = target_find(w, w->scratch.data);
 	if (t && (t->recursive || !recursive))
 		return 0;  /* already watched as asked */

@@ -225,15 +225,10 @@ int py_start(const char *venv, struct err *e)
 
 void py_stop(void)
 {
-	size_t i;
-
 	if (!pyfront.started)
 		return;
-	for (i = 0; i < pyfront.objs.n; i++)
-		Py_DECREF((PyObject *)pyfront.objs.v[i]);
-	vec_free(&pyfront.objs);
+	py_release(&pyfront.loader);
 	Py_CLEAR(pyfront.mod);
-	fflush(stdout);
 	Py_FinalizeEx();
 	pyfront.started = false;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fs.h"
 #include "graph.h"
 
 struct pyfront pyfront;
@@ -30,39 +31,14 @@ static int not_found(const char *file, struct err *e)
 /* doit's get_module: the absolute path of the task file. */
 static char *find_file(const char *file, bool seek, const char *cwd, struct err *e)
 {
-	char *path, *dir, *slash;
-	const char *base;
+	char *path = fs_find_up(file, seek, cwd), *shown;
 
-	if (file[0] == '/') {
-		if (!exists(file))
-			return not_found(file, e), NULL;
-		return xstrdup(file);
+	if (!path) {
+		/* doit names the path it tried, or the file when it searched */
+		shown = file[0] != '/' && !seek ? xasprintf("%s/%s", cwd, file) : xstrdup(file);
+		not_found(shown, e);
+		free(shown);
 	}
-	path = xasprintf("%s/%s", cwd, file);
-	if (!seek) {
-		if (!exists(path)) {
-			not_found(path, e);
-			free(path);
-			return NULL;
-		}
-		return path;
-	}
-	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	dir = xstrdup(cwd);
-	while (!exists(path)) {
-		free(path);
-		slash = strrchr(dir, '/');
-		if (!slash || (slash == dir && !dir[1])) {
-			free(dir);
-			return not_found(file, e), NULL;
-		}
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-		path = xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base);
-	}
-	free(dir);
 	return path;
 }
 

@@ -19,7 +19,6 @@ their scenarios, in the step language of tests/diff/scenario.py:
 """
 
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -34,27 +33,8 @@ CASES = os.path.join(HERE, "cases")
 def parse_case(path):
     """-> (setup steps, {scenario name: steps}, [ignored file patterns]) of a
     case file ("# ignore: PATTERN ..." leaves files out of the comparison)."""
-    setup, scenarios, current, ignore = [], {}, None, []
-    with open(path) as f:
-        for line in f:
-            if not line.startswith("#"):
-                if line.strip():
-                    break
-                continue
-            body = line[1:].rstrip("\n")
-            m = re.match(r" scenario ([\w-]+):\s*$", body)
-            if m:
-                current = scenarios.setdefault(m.group(1), [])
-            elif re.match(r" setup:\s*$", body):
-                current = setup
-            elif body.startswith("   ") and body.strip() and current is not None:
-                current.append(scenario.parse_step(body.strip()))
-            else:
-                current = None
-                if body.strip().startswith("ignore:"):
-                    ignore += body.strip()[len("ignore:"):].split()
-    if not scenarios:
-        raise ValueError("%s: no scenario" % path)
+    setup, scenarios, keys = scenario.parse_case_header(path)
+    ignore = [p for key, val in keys if key == "ignore" for p in val.split()]
     return setup, scenarios, ignore
 
 

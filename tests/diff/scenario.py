@@ -101,6 +101,35 @@ def parse_step(line):
     return Step(verb, args, line=line)
 
 
+
+def parse_case_header(path):
+    """The comment block that opens a case file: -> (setup steps,
+    {scenario name: steps}, [(key, value)] of its other "# key: value"
+    lines). "# setup:" and "# scenario NAME:" start a list of steps (lines
+    indented by three spaces)."""
+    setup, scenarios, current, keys = [], {}, None, []
+    with open(path) as f:
+        for line in f:
+            if not line.startswith("#"):
+                if line.strip():
+                    break
+                continue
+            body = line[1:].rstrip("\n")
+            m = re.match(r" scenario ([\w-]+):\s*$", body)
+            if m:
+                current = scenarios.setdefault(m.group(1), [])
+            elif re.match(r" setup:\s*$", body):
+                current = setup
+            elif body.startswith("   ") and body.strip() and current is not None:
+                current.append(parse_step(body.strip()))
+            else:
+                current = None
+                key, _, val = body.strip().partition(": ")
+                keys.append((key, val))
+    if not scenarios:
+        raise ValueError("%s: no scenario" % path)
+    return setup, scenarios, keys
+
 def uses_commands(steps):
     """True if a step runs a doit command other than `run`."""
     return any(s.is_run and s.args and s.args[0] in COMMANDS for s in steps)

@@ -20,12 +20,11 @@ Scenarios using a command other than `run` carry the `commands` marker.
 
 import glob
 import os
-import re
 import shutil
 
 import pytest
 
-from scenario import Options, parse_step, run_scenario, uses_commands
+from scenario import Options, parse_case_header, run_scenario, uses_commands
 
 CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
 
@@ -33,36 +32,18 @@ CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
 def parse_case(path):
     """-> (as_name, copies, Options, setup steps, {scenario: steps})."""
     as_name, copies, opts = "dodo.py", [], Options()
-    setup, scenarios, current = [], {}, None
-    with open(path) as f:
-        for line in f:
-            if not line.startswith("#"):
-                if line.strip():
-                    break
-                continue
-            body = line[1:].rstrip("\n")
-            m = re.match(r" scenario ([\w-]+):\s*$", body)
-            if m:
-                current = scenarios.setdefault(m.group(1), [])
-            elif re.match(r" setup:\s*$", body):
-                current = setup
-            elif body.startswith("   ") and body.strip() and current is not None:
-                current.append(parse_step(body.strip()))
-            else:
-                current = None
-                key, _, val = body.strip().partition(": ")
-                if key == "as":
-                    as_name = val.strip()
-                elif key == "copy":
-                    copies.append(val.split())
-                elif key == "unordered":
-                    opts.unordered += val.split()
-                elif key == "opaque":
-                    opts.opaque += val.split()
-                elif key == "ignore":
-                    opts.ignore += val.split()
-    if not scenarios:
-        raise ValueError("%s: no scenario" % path)
+    setup, scenarios, keys = parse_case_header(path)
+    for key, val in keys:
+        if key == "as":
+            as_name = val.strip()
+        elif key == "copy":
+            copies.append(val.split())
+        elif key == "unordered":
+            opts.unordered += val.split()
+        elif key == "opaque":
+            opts.opaque += val.split()
+        elif key == "ignore":
+            opts.ignore += val.split()
     return as_name, copies, opts, setup, scenarios
 
 

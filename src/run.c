@@ -34,8 +34,6 @@ struct runner {
 	struct vec jobs;        /* struct job *, running */
 	struct jobserver *js;   /* tokens for jobs beyond the first, or NULL */
 	bool want_token;        /* a task waits for a jobserver token */
-	bool free_slot_used;    /* a running job needs no token (a jobserver's client
-	                         * always has one job of its own) */
 	struct strmap heads;    /* task name -> struct head *, read ahead (preload) */
 	struct vec head_list;   /* struct head *, for freeing */
 };
@@ -567,8 +565,6 @@ static void job_finish(struct runner *r, struct job *j)
 {
 	if (j->token)
 		jobserver_release(r->js);
-	else
-		r->free_slot_used = false;
 	if (j->n->task->actions.n)   /* an action may have changed any file */
 		r->g->epoch++;
 	if (j->o.exit) {
@@ -676,13 +672,25 @@ static int processed(struct runner *r, struct dnode *n, struct err *e)
 	return -1;
 }
 
+/* Is the job slot that needs no token in use? (A jobserver's client always
+ * has one job of its own; whichever job ends first gives its slot back.) */
+static bool free_slot_taken(const struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->jobs.n; i++)
+		if (!((struct job *)r->jobs.v[i])->token)
+			return true;
+	return false;
+}
+
 /* Start pending (a node selected to execute); false when it must wait for a token. */
 static bool start(struct runner *r, struct dnode *pending, struct err *e, int *rc)
 {
 	bool token = false;
 	struct job *j;
 
-	if (r->free_slot_used && r->js) {
+	if (r->js && free_slot_taken(r)) {
 		if (!jobserver_acquire(r->js)) {
 			r->want_token = true;
 			return false;
@@ -690,21 +698,19 @@ static bool start(struct runner *r, struct dnode *pending, struct err *e, int *r
 		token = true;
 	}
 	j = job_start(r, pending);
-	if (j)
-		j->token = token;
-	if (j && !j->done) {
-		r->free_slot_used |= !token;
+	if (!j) {
+		if (token)
+			jobserver_release(r->js);
+		return true;
+	}
+	j->token = token;
+	if (!j->done) {
 		vec_push(&r->jobs, j);
 		return true;
 	}
-	if (!j && token)
-		jobserver_release(r->js);
-	if (j) {
-		r->free_slot_used |= !token;
-		job_finish(r, j);    /* gives back the token or the free slot */
-		if (processed(r, pending, e) < 0)
-			*rc = -1;
-	}
+	job_finish(r, j);    /* gives back its token */
+	if (processed(r, pending, e) < 0)
+		*rc = -1;
 	return true;
 }
 

@@ -136,10 +136,57 @@ int inputs_list_dir(const char *path, enum input_kind kind, const char *skip, bo
 	return 0;
 }
 
-uint64_t inputs_env_hash(char **env, size_t n)
+/* Variables that change from one invocation to the next without changing what a task
+ * file means (the shell's, make's, systemd's bookkeeping, dodo's own knobs). */
+const char *const inputs_volatile_env[] = {
+	"_", "OLDPWD", "PWD", "SHLVL", "MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "MAKELEVEL",
+	"MAKEOVERRIDES", "MAKE_TERMOUT", "MAKE_TERMERR", "INVOCATION_ID", "JOURNAL_STREAM",
+	NULL,
+};
+
+/* Is the name of NAME=VALUE entry s in the space-separated list words? */
+static bool name_in(const char *s, size_t len, const char *words)
 {
-	qsort(env, n, sizeof(*env), cmp_str);
-	return hash_strings(env, n);
+	const char *w = words;
+
+	while (w && *w) {
+		size_t wl = strcspn(w, " ");
+		if (wl == len && memcmp(w, s, len) == 0)
+			return true;
+		w += wl + (w[wl] == ' ');
+	}
+	return false;
+}
+
+static bool volatile_entry(const char *s, const char *mentioned)
+{
+	size_t len = strcspn(s, "=");
+	size_t i;
+
+	if (name_in(s, len, mentioned))
+		return false;
+	if (len > 5 && memcmp(s, "DODO_", 5) == 0)
+		return !name_in("DODO_", 5, mentioned);
+	for (i = 0; inputs_volatile_env[i]; i++)
+		if (strlen(inputs_volatile_env[i]) == len &&
+		    memcmp(inputs_volatile_env[i], s, len) == 0)
+			return true;
+	return false;
+}
+
+uint64_t inputs_env_hash(char *const *env, size_t n, const char *mentioned)
+{
+	char **kept = xreallocarray(NULL, n ? n : 1, sizeof(*kept));
+	size_t i, m = 0;
+	uint64_t h;
+
+	for (i = 0; i < n; i++)
+		if (!volatile_entry(env[i], mentioned))
+			kept[m++] = env[i];
+	qsort(kept, m, sizeof(*kept), cmp_str);
+	h = hash_strings(kept, m);
+	free(kept);
+	return h;
 }
 
 int inputs_stat_file(struct input *it, int64_t now_ns, struct err *e)
@@ -205,16 +252,12 @@ extern char **environ;
 static int check_env_all(const struct input *it, struct buf *why)
 {
 	size_t n = 0;
-	char **copy;
-	uint64_t h;
 
 	while (environ && environ[n])
 		n++;
-	copy = xreallocarray(NULL, n ? n : 1, sizeof(*copy));
-	memcpy(copy, environ, n * sizeof(*copy));
-	h = inputs_env_hash(copy, n);
-	free(copy);
-	return h == it->hash ? 1 : changed(why, "environment", "(all)");
+	if (inputs_env_hash(environ, n, it->name) != it->hash)
+		return changed(why, "environment", "(all)");
+	return 1;
 }
 
 int inputs_check(const struct input *it, const char *skip, struct buf *why)

@@ -17,7 +17,8 @@ enum input_kind {
 	IN_LIST_IMPORT, /* a folder on sys.path listed by the import system: only names that
 	                 * can be modules (no dot but __pycache__, .py, .pyc, .so, .pth) count */
 	IN_ENV,         /* an environment variable: set or not, its value */
-	IN_ENV_ALL,     /* the whole environment was read: hash of every NAME=VALUE */
+	IN_ENV_ALL,     /* the environment: hash of every NAME=VALUE but volatile ones; name:
+	                 * the volatile names the sources mention */
 };
 
 struct input {
@@ -58,8 +59,13 @@ uint64_t inputs_listing_hash(char **names, size_t n, enum input_kind kind, const
 int inputs_list_dir(const char *path, enum input_kind kind, const char *skip, bool *exists,
                     uint64_t *hash, struct err *e);
 
-/* The hash of an environment (NAME=VALUE strings, n of them; sorts env). */
-uint64_t inputs_env_hash(char **env, size_t n);
+/* Names of environment variables that do not count as an input of a load unless the
+ * task file's sources name them (NULL-terminated); names starting DODO_ neither. */
+extern const char *const inputs_volatile_env[];
+/* The hash of an environment (NAME=VALUE strings, n of them), leaving out
+ * the volatile variables except those named in mentioned (space-separated; the word
+ * DODO_ keeps every DODO_ variable). */
+uint64_t inputs_env_hash(char *const *env, size_t n, const char *mentioned);
 
 /* Fill a FILE input from the file system now (stat; contents hashed when racy, that is
  * modified within 2 s of now_ns or later). 0, or -1 with e. */

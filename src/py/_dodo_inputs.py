@@ -12,16 +12,21 @@ In between, everything the load reads from outside is recorded:
   glob, pathlib's glob and os.walk raise too): the names they held; a
   listing the import system made is marked, only module-like names count;
 - the modules imported (their files), and the task file itself;
-- environment variables read through os.environ / os.getenv (a name read
-  when unset counts too), or the whole environment when it was iterated;
-- whether sys.argv was read.
+- the environment, whole, but for variables that change between
+  invocations without meaning anything to a task file (the shell's and
+  make's bookkeeping: src/inputs.c) unless the sources name them;
+- whether the command line counts: the sources name `argv` or a command-line
+  parser.
 
-Anything the record cannot vouch for makes the load uncacheable: running a
-process, using the network, a database or the terminal, listing a folder
-by descriptor. Audit hooks cannot be removed: the hook stays installed and
-does nothing outside a load. Standard-library files, __pycache__ and
-/proc, /dev, /sys are not recorded (the interpreter is part of dodo's
-identity). C reads the record with inputs() after the load.
+Nothing a task file can see is changed to record this: audit hooks are
+invisible to it, and os.stat, os.lstat and os.access stay the very objects
+Python made (the engine swaps the C function inside them while a load is
+recorded: _dodo_engine.note_stat). Anything the record cannot vouch for makes
+the load uncacheable: running a process, using the network, a database or
+the terminal, listing a folder by descriptor. Audit hooks cannot be removed:
+the hook stays installed and does nothing outside a load. Standard-library
+files, __pycache__ and /proc, /dev, /sys are not recorded (the interpreter is
+part of dodo's identity). C reads the record with inputs() after the load.
 
 native_command() tells C which command actions it can build without
 Python (see src/expand.c).
@@ -33,6 +38,8 @@ import stat as stat_mod
 import sys
 import sysconfig
 import time
+
+import _dodo_engine
 
 # audit events after which a load cannot be reused: it asked the world
 _WORLD = frozenset((
@@ -51,7 +58,6 @@ RACY_NS = 2000000000
 _rec = None          # the recording in progress
 _busy = False        # the recorder itself is at work: its calls are not inputs
 _installed = False
-_saved = {}          # what start() patched, to put back
 _last = None         # the last load's record, for inputs()
 _skip = None
 
@@ -88,7 +94,7 @@ def _skipped(path):
 def _signature(path):
     """(exists, is_dir, mtime_ns, size, ino) of path now"""
     try:
-        st = _saved['stat'](path)
+        st = os.stat(path)
     except (OSError, ValueError):
         return (False, False, 0, 0, 0)
     if stat_mod.S_ISDIR(st.st_mode):
@@ -101,10 +107,7 @@ class _Record:
         self.start_ns = time.time_ns()
         self.files = {}         # path -> signature
         self.lists = {}         # path -> (by the import system, exists, names)
-        self.env = {}           # name -> value or None (both bytes)
-        self.env_all = None     # every NAME=VALUE, when the environment was iterated
         self.environ = dict(os.environb)
-        self.argv_read = False
         self.uncacheable = None
         self.modules = set(sys.modules)
         self.result = None
@@ -141,23 +144,11 @@ class _Record:
                 self.lists[path] = (False,) + seen[1:]
             return
         try:
-            names = _saved['listdir'](path)
+            names = os.listdir(path)
             exists = True
         except OSError:
             names, exists = [], False
         self.lists[path] = (importing, exists, names)
-
-    def getenv(self, key, value):
-        if isinstance(key, str):
-            key = os.fsencode(key)
-        if isinstance(value, str):
-            value = os.fsencode(value)
-        if isinstance(key, bytes):
-            self.env.setdefault(key, value)
-
-    def all_env(self):
-        if self.env_all is None:
-            self.env_all = sorted(k + b'=' + v for k, v in self.environ.items())
 
 
 def _importing():
@@ -185,120 +176,35 @@ def _hook(event, args):
         _busy = False
 
 
-def _noting(func):
-    """wrap os.stat-like func: its path is an input"""
-    def wrapper(path, *args, **kwargs):
-        global _busy
-        rec = _rec
-        if rec is not None and not _busy and kwargs.get('dir_fd') is None:
-            _busy = True
-            try:
-                rec.file(path)
-            finally:
-                _busy = False
-        return func(path, *args, **kwargs)
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    return wrapper
-
-
-class _Argv(list):
-    """sys.argv during a load: reading it is noted"""
-
-    def _note(self):
-        if _rec is not None:
-            _rec.argv_read = True
-
-    def __getitem__(self, i):
-        self._note()
-        return list.__getitem__(self, i)
-
-    def __iter__(self):
-        self._note()
-        return list.__iter__(self)
-
-    def __len__(self):
-        self._note()
-        return list.__len__(self)
-
-    def __contains__(self, x):
-        self._note()
-        return list.__contains__(self, x)
-
-    def __repr__(self):
-        self._note()
-        return list.__repr__(self)
-
-    def __eq__(self, other):
-        self._note()
-        return list.__eq__(self, other)
-
-    __hash__ = None
-
-    def index(self, *args):
-        self._note()
-        return list.index(self, *args)
-
-    def count(self, x):
-        self._note()
-        return list.count(self, x)
-
-    def copy(self):
-        self._note()
-        return list(list.__iter__(self))
-
-
-def _patch_environ():
-    env_cls = type(os.environ)
-    getitem, iterate, length = env_cls.__getitem__, env_cls.__iter__, env_cls.__len__
-
-    def __getitem__(self, key):
-        rec = _rec
-        try:
-            value = getitem(self, key)
-        except KeyError:
-            if rec is not None and not _busy:
-                rec.getenv(key, None)
-            raise
-        if rec is not None and not _busy:
-            rec.getenv(key, value)
-        return value
-
-    def __iter__(self):
-        if _rec is not None and not _busy:
-            _rec.all_env()
-        return iterate(self)
-
-    def __len__(self):
-        if _rec is not None and not _busy:
-            _rec.all_env()
-        return length(self)
-
-    _saved['environ'] = (env_cls, getitem, iterate, length)
-    env_cls.__getitem__ = __getitem__
-    env_cls.__iter__ = __iter__
-    env_cls.__len__ = __len__
+def _noted(path):
+    """os.stat, os.lstat or os.access is about to look at path"""
+    global _busy
+    rec = _rec
+    if rec is None or _busy:
+        return
+    _busy = True
+    try:
+        rec.file(path)
+    except Exception as exc:  # never let recording break the user's code
+        rec.refuse('recording failed: %r' % (exc,))
+    finally:
+        _busy = False
 
 
 def start():
     """begin recording (the load of a task file starts)"""
     global _rec, _installed
     import importlib
-    _saved['stat'] = os.stat
-    _saved['listdir'] = os.listdir
     _rec = None
     _skip_prefixes()
     importlib.invalidate_caches()   # the import system lists folders anew
     if not _installed:
         sys.addaudithook(_hook)
         _installed = True
-    for name in ('stat', 'lstat', 'access'):
-        _saved['os.' + name] = getattr(os, name)
-        setattr(os, name, _noting(getattr(os, name)))
-    _patch_environ()
-    _saved['argv'] = sys.argv
-    sys.argv = _Argv(sys.argv)
-    _rec = _Record()
+    rec = _Record()
+    if not _dodo_engine.note_stat(_noted):
+        rec.refuse('os.stat cannot be followed')
+    _rec = rec
 
 
 def stop(result):
@@ -306,22 +212,16 @@ def stop(result):
     failed"""
     global _rec, _last
     rec, _rec = _rec, None
-    for name in ('stat', 'lstat', 'access'):
-        if 'os.' + name in _saved:
-            setattr(os, name, _saved.pop('os.' + name))
-    if 'environ' in _saved:
-        env_cls, getitem, iterate, length = _saved.pop('environ')
-        env_cls.__getitem__ = getitem
-        env_cls.__iter__ = iterate
-        env_cls.__len__ = length
-    if 'argv' in _saved:
-        sys.argv = _saved.pop('argv')
+    _dodo_engine.note_stat(None)
     if rec is not None:
         rec.result = result
     _last = rec
 
 
 def _module_files(rec):
+    """the files of the modules the load imported, outside the standard
+    library (absolute bytes paths)"""
+    paths = []
     for name, module in list(sys.modules.items()):
         if name in rec.modules or module is None:
             continue
@@ -330,6 +230,52 @@ def _module_files(rec):
         path = getattr(module, '__file__', None)
         if isinstance(path, str):
             rec.file(path)
+            path = _abspath(path)
+            if not _skipped(path):
+                paths.append(path)
+    return paths
+
+
+# modules that read the command line when asked to parse it
+_ARG_PARSERS = ('argparse', 'optparse', 'getopt', 'fileinput')
+
+
+class _Sources:
+    """what the task file and the modules it imported say, read once: names
+    in them are how the record knows which volatile environment variables
+    and whether the command line count"""
+
+    def __init__(self, paths):
+        self.texts = []
+        for path in paths:
+            try:
+                with open(path, 'rb') as f:
+                    self.texts.append(f.read())
+            except OSError:
+                pass
+
+    def mention(self, word):
+        if len(word) == 1:     # '_' is in every source: only its quoted forms
+            forms = (b"'" + word + b"'", b'"' + word + b'"')
+        else:
+            forms = (word,)
+        return any(f in t for t in self.texts for f in forms)
+
+
+def _env_mentioned(sources):
+    """the volatile variable names the sources name, space-separated (the
+    word DODO_ when they name that prefix)"""
+    names = [n.encode() for n in _dodo_engine.volatile_env()] + [b'DODO_']
+    return b' '.join(n for n in names if sources.mention(n))
+
+
+def _argv_read(rec, sources, tasks):
+    if any(t.creator_params for t in tasks):   # task_params read the command line
+        return True
+    if sources.mention(b'argv'):
+        return True
+    return any(sources.mention(m.encode()) or
+               (m in sys.modules and m not in rec.modules) for m in _ARG_PARSERS)
 
 
 def _config_options(rec, doit_config):
@@ -368,18 +314,18 @@ def inputs(path):
     """the record of the last load (path: the task file), or None when
     there is none: a dict of files [(path, exists, is_dir, mtime_ns, size,
     ino, contents or None)], lists [(path, by_import, exists, [names])],
-    env [(name, value or None)], env_all (None or sorted NAME=VALUE),
-    argv_read (the command line counts), uncacheable (None or why), config [(option, value)] from
-    DOIT_CONFIG, task_args (tasks taking command-line options or getargs:
-    Python prepares them); paths and
-    names are bytes"""
+    env_all (the environment at the start of the load: sorted NAME=VALUE),
+    env_mentioned (the volatile names the sources name, space-separated),
+    argv_read (the command line counts), uncacheable (None or why), config
+    [(option, value)] from DOIT_CONFIG, task_args (tasks taking command-line
+    options or getargs: Python prepares them); paths and names are bytes"""
     rec = _last
     if rec is None:
         return None
     if rec.result is None:
         rec.refuse('the load failed')
     rec.file(path)
-    _module_files(rec)
+    sources = _Sources([_abspath(path)] + _module_files(rec))
     doit_config, tasks = rec.result or ({}, [])
     options = _config_options(rec, doit_config)
     task_args = [t.name for t in tasks if t.params or t.creator_params or
@@ -387,10 +333,9 @@ def inputs(path):
     return {
         'files': _files(rec),
         'lists': [(p,) + v for p, v in rec.lists.items()],
-        'env': list(rec.env.items()),
-        'env_all': rec.env_all,
-        # task_params creators read the command line's arguments too
-        'argv_read': rec.argv_read or any(t.creator_params for t in tasks),
+        'env_all': sorted(k + b'=' + v for k, v in rec.environ.items()),
+        'env_mentioned': _env_mentioned(sources),
+        'argv_read': _argv_read(rec, sources, tasks),
         'uncacheable': rec.uncacheable,
         'config': options,
         'task_args': task_args,

@@ -88,37 +88,25 @@ static void add_list(struct load_inputs *in, PyObject *t, const char *skip)
 	Py_XDECREF(seq);
 }
 
-static void add_env(struct load_inputs *in, PyObject *t)
-{
-	PyObject *name, *value;
-	struct input *it;
-	char *n;
-
-	if (!PyArg_ParseTuple(t, "OO", &name, &value) || !(n = py_bytes(name)))
-		return;
-	it = inputs_add(in, IN_ENV, n);
-	free(n);
-	it->exists = value != Py_None;
-	it->value = it->exists ? py_bytes(value) : NULL;
-}
-
-static void add_env_all(struct load_inputs *in, PyObject *seq)
+static void add_env_all(struct load_inputs *in, PyObject *seq, PyObject *mentioned)
 {
 	struct vec v = {0};
 	Py_ssize_t i;
 	struct input *it;
+	char *m = mentioned ? py_bytes(mentioned) : NULL;
 
 	for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
 		char *s = py_bytes(PySequence_Fast_GET_ITEM(seq, i));
 		if (s)
 			vec_push(&v, s);
 	}
-	it = inputs_add(in, IN_ENV_ALL, "");
+	it = inputs_add(in, IN_ENV_ALL, m ? m : "");
 	it->exists = true;
-	it->hash = inputs_env_hash((char **)v.v, v.n);
+	it->hash = inputs_env_hash((char **)v.v, v.n, it->name);
 	for (i = 0; i < (Py_ssize_t)v.n; i++)
 		free(v.v[i]);
 	vec_free(&v);
+	free(m);
 }
 
 /* Apply fn(in, item) to each item of d[key]. */
@@ -169,9 +157,8 @@ static void convert(PyObject *d, const char *skip, struct load_inputs *in)
 	for (i = 0; seq && i < PySequence_Fast_GET_SIZE(seq); i++)
 		add_list(in, PySequence_Fast_GET_ITEM(seq, i), skip);
 	Py_XDECREF(seq);
-	each(d, "env", in, add_env);
 	if ((seq = items(d, "env_all"))) {
-		add_env_all(in, seq);
+		add_env_all(in, seq, PyDict_GetItemString(d, "env_mentioned"));
 		Py_DECREF(seq);
 	}
 	each(d, "config", in, add_config);
@@ -240,4 +227,134 @@ void py_native_command(struct action *a, PyObject *task, PyObject *act)
 		a->native = true;
 	PyErr_Clear();
 	Py_DECREF(r);
+}
+
+/* --- the paths os.stat, os.lstat and os.access look at while a load is recorded -------
+ *
+ * A task file must not be able to tell: the function objects keep their identity, hash,
+ * os.supports_* membership, signature and pickling. What changes while a load is
+ * recorded is each object's vectorcall entry (invisible to Python), which notes the path
+ * and calls the original. The interpreter's specialised call of a built-in reads the C
+ * function from the method definition, bypassing vectorcall; it checks the definition's
+ * flags first, so a flag that means nothing to module functions (METH_COEXIST) is set
+ * meanwhile to send every call the generic way. */
+
+enum { NOTE_STAT, NOTE_LSTAT, NOTE_ACCESS, NOTE_N };
+
+static const char *const note_names[NOTE_N] = {"stat", "lstat", "access"};
+static PyCFunctionObject *note_fn[NOTE_N];      /* the function objects, while swapped */
+static vectorcallfunc note_orig[NOTE_N];
+static PyObject *note_cb;       /* the callable, while a load is recorded */
+static bool noting;             /* the callable is at work: its own stats are not noted */
+
+/* Argument `name` (at position pos, -1: keyword only) of a vectorcall, or NULL. */
+static PyObject *call_arg(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                          const char *name, Py_ssize_t pos)
+{
+	Py_ssize_t i;
+
+	if (pos >= 0 && nargs > pos)
+		return args[pos];
+	for (i = 0; kwnames && i < PyTuple_GET_SIZE(kwnames); i++)
+		if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), name) == 0)
+			return args[nargs + i];
+	return NULL;
+}
+
+static void note(PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+	Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+	PyObject *path = call_arg(args, nargs, kwnames, "path", 0);
+	PyObject *dir_fd = call_arg(args, nargs, kwnames, "dir_fd", -1);
+	PyObject *r;
+
+	if (!note_cb || noting || !path || (dir_fd && dir_fd != Py_None))
+		return;
+	noting = true;
+	r = PyObject_CallOneArg(note_cb, path);
+	noting = false;
+	if (r)
+		Py_DECREF(r);
+	else
+		PyErr_Clear();
+}
+
+#define NOTING(i, fn)                                                                   \
+	static PyObject *fn(PyObject *f, PyObject *const *a, size_t n, PyObject *k)     \
+	{                                                                               \
+		note(a, n, k);                                                          \
+		return note_orig[i](f, a, n, k);                                        \
+	}
+NOTING(NOTE_STAT, note_stat)
+NOTING(NOTE_LSTAT, note_lstat)
+NOTING(NOTE_ACCESS, note_access)
+
+static const vectorcallfunc note_fns[NOTE_N] = {note_stat, note_lstat, note_access};
+
+static void note_off(void)
+{
+	int i;
+
+	for (i = 0; i < NOTE_N; i++) {
+		if (!note_fn[i])
+			continue;
+		note_fn[i]->vectorcall = note_orig[i];
+		note_fn[i]->m_ml->ml_flags &= ~METH_COEXIST;
+		Py_CLEAR(note_fn[i]);
+	}
+	Py_CLEAR(note_cb);
+}
+
+/* Swap in the noting calls; false (nothing swapped) when a function is not the kind of
+ * built-in expected. */
+static bool note_on(PyObject *cb)
+{
+	PyObject *posix = PyImport_ImportModule("posix"), *f = NULL;
+	int i;
+
+	for (i = 0; posix && i < NOTE_N; i++) {
+		f = PyObject_GetAttrString(posix, note_names[i]);
+		if (!f || !PyCFunction_CheckExact(f) || !((PyCFunctionObject *)f)->vectorcall ||
+		    PyCFunction_GET_FLAGS(f) != (METH_FASTCALL | METH_KEYWORDS))
+			break;
+		note_fn[i] = (PyCFunctionObject *)f;
+		f = NULL;
+	}
+	Py_XDECREF(f);
+	Py_XDECREF(posix);
+	PyErr_Clear();
+	if (i < NOTE_N) {
+		while (i-- > 0)
+			Py_CLEAR(note_fn[i]);
+		return false;
+	}
+	note_cb = Py_NewRef(cb);
+	for (i = 0; i < NOTE_N; i++) {
+		note_orig[i] = note_fn[i]->vectorcall;
+		note_fn[i]->vectorcall = note_fns[i];
+		note_fn[i]->m_ml->ml_flags |= METH_COEXIST;
+	}
+	return true;
+}
+
+PyObject *py_note_stat(PyObject *self, PyObject *cb)
+{
+	note_off();
+	if (cb == Py_None)
+		Py_RETURN_NONE;
+	return PyBool_FromLong(note_on(cb));
+}
+
+PyObject *py_volatile_env(PyObject *self, PyObject *unused)
+{
+	PyObject *t = PyList_New(0);
+	size_t i;
+
+	for (i = 0; t && inputs_volatile_env[i]; i++) {
+		PyObject *s = PyUnicode_FromString(inputs_volatile_env[i]);
+		if (!s || PyList_Append(t, s) < 0)
+			Py_CLEAR(t);
+		Py_XDECREF(s);
+	}
+	return t;
 }

@@ -60,6 +60,12 @@ int py_sync_deps(struct graph *g, struct task *t, struct err *e);
 /* The loader's inputs hook: what the last load depended on (inputs.c). */
 struct load_inputs;
 int py_load_inputs(struct loader *l, const char *skip, struct load_inputs *out);
+/* _dodo_engine.note_stat(callable or None): while a load is recorded, os.stat, os.lstat
+ * and os.access hand their path to the callable first (the function objects untouched);
+ * True when that could be set up, False when not; None stops it. */
+PyObject *py_note_stat(PyObject *self, PyObject *cb);
+/* _dodo_engine.volatile_env(): the names in inputs_volatile_env, a list of str. */
+PyObject *py_volatile_env(PyObject *self, PyObject *unused);
 /* Mark a command action the engine can build itself (a->native, with its template in
  * a->cmd or a->argv); leaves other actions alone. */
 void py_native_command(struct action *a, PyObject *task, PyObject *act);

@@ -259,9 +259,34 @@ def test_an_environment_variable_read_is_noticed(project):
     assert r.stdout == "-- esour\n-- fFalse\n"
     r = with_python(project, env={"FLAVOUR": "sour", "SHADE": ""})
     assert r.stdout == "-- esour\n-- fTrue\n"
-    # a variable the task file never read changes nothing
-    settle(project, env={"FLAVOUR": "sour", "SHADE": ""})
-    no_python(project, env={"FLAVOUR": "sour", "SHADE": "", "UNRELATED_VAR": "1"})
+    # any other variable counts too (which ones a load reads cannot be followed
+    # without the task file seeing it): one load, then the no-op again
+    env = {"FLAVOUR": "sour", "SHADE": ""}
+    settle(project, env=env)
+    with_python(project, env=dict(env, UNRELATED_VAR="1"))
+    no_python(project, env=dict(env, UNRELATED_VAR="1"))
+
+
+def test_shell_bookkeeping_variables_do_not_count(project):
+    """What the shell, make and systemd change from one invocation to the next
+    (OLDPWD, SHLVL, _, MAKEFLAGS...) and dodo's own DODO_ knobs do not count,
+    unless the task file names them."""
+    project.dodo("""
+        def task_e():
+            return {'actions': [], 'uptodate': [True]}
+    """)
+    settle(project, env={"OLDPWD": "/a", "SHLVL": "1", "_": "/bin/x"})
+    no_python(project, env={"OLDPWD": "/b", "SHLVL": "3", "_": "/bin/y",
+                            "MAKEFLAGS": " -j2 --jobserver-auth=3,4", "DODO_XYZ": "1"})
+    project.dodo("""
+        import os
+
+        def task_e():
+            return {'basename': 'e' + os.environ.get('OLDPWD', '-'),
+                    'actions': [], 'uptodate': [True]}
+    """)
+    assert settle(project, env={"OLDPWD": "/a"}).stdout == "-- e/a\n"
+    assert with_python(project, env={"OLDPWD": "/b"}).stdout == "-- e/b\n"
 
 
 def test_a_file_tested_for_is_noticed(project):
@@ -388,6 +413,26 @@ def test_reading_sys_argv_keys_the_whole_command_line(project):
     no_python(project, "run")
     r = with_python(project, "run", "-v", "2")
     assert r.stdout == "-- n4\n"
+
+
+@pytest.mark.parametrize("reader", [
+    "import sys\nN = len(sys.argv)\n",
+    "import argparse\nN = len(argparse.ArgumentParser().parse_known_args()[1])\n",
+])
+def test_a_module_reading_the_command_line_keys_it(project, reader):
+    """The command line counts when the task file or a module it imports can
+    read it (names sys.argv or a command-line parser), not only the task file."""
+    project.write("helper_args.py", reader)
+    project.dodo("""
+        import helper_args
+
+        def task_t():
+            return {'basename': 'n%d' % (helper_args.N > 0), 'actions': [],
+                    'uptodate': [True]}
+    """)
+    settle(project, "run")
+    no_python(project, "run")
+    with_python(project, "run", "-v", "2")
 
 
 def test_damaged_store_falls_back(project):

@@ -33,6 +33,14 @@ class FakeEngine(types.ModuleType):
     def initial_workdir(self):
         return self.workdir
 
+    def note_stat(self, callback):
+        """the C engine hands os.stat's paths to callback while a load is
+        recorded; the fake records nothing of them (True: set up)"""
+        return callback is not None
+
+    def volatile_env(self):
+        return ['OLDPWD']
+
     def reset(self):
         self.values.clear()
         self.results.clear()

@@ -550,7 +550,7 @@ TEST(environment)
 	setenv("DODO_UNIT_Y", "", 1);
 	CHECK_INT(check(set, NULL), 0);
 	CHECK_INT(check(unset, NULL), 0);   /* set, even empty */
-	CHECK(inputs_env_hash(env, 2) == inputs_env_hash(env2, 2));
+	CHECK(inputs_env_hash(env, 2, "") == inputs_env_hash(env2, 2, ""));
 	all = inputs_add(&in, IN_ENV_ALL, "");
 	{
 		extern char **environ;
@@ -560,11 +560,19 @@ TEST(environment)
 			n++;
 		copy = xcalloc(n + 1, sizeof(*copy));
 		memcpy(copy, environ, n * sizeof(*copy));
-		all->hash = inputs_env_hash(copy, n);
+		all->hash = inputs_env_hash(copy, n, "");
 		free(copy);
 	}
 	CHECK_INT(check(all, NULL), 1);
-	setenv("DODO_UNIT_Z", "3", 1);
+	setenv("OLDPWD", "/somewhere/else", 1);     /* volatile, not mentioned */
+	setenv("DODO_UNIT_Z", "3", 1);              /* dodo's own prefix */
+	CHECK_INT(check(all, NULL), 1);
+	setenv("UNIT_ENV_Z", "3", 1);
+	CHECK_INT(check(all, NULL), 0);
+	unsetenv("UNIT_ENV_Z");
+	CHECK_INT(check(all, NULL), 1);
+	free(all->name);
+	all->name = xstrdup("SHLVL OLDPWD");        /* the sources name OLDPWD */
 	CHECK_INT(check(all, NULL), 0);
 	unsetenv("DODO_UNIT_X");
 	unsetenv("DODO_UNIT_Y");

@@ -150,3 +150,14 @@ def test_virtual_env_wins_over_dot_venv(project, tmp_path):
     project.dodo(SHOW)
     out = dodo(project, {"VIRTUAL_ENV": str(venv)})
     assert value(out, "prefix") == str(venv)
+
+
+def test_relative_virtual_env_is_from_the_starting_folder(project):
+    """dodo.py elsewhere (-f): VIRTUAL_ENV=env names the folder dodo started
+    in's env, as for the python of an activated virtualenv."""
+    venv = make_venv(project / "env", False)
+    project.write("sub/dodo.py", SHOW)
+    r = project.run("-f", "sub/dodo.py", env={"VIRTUAL_ENV": "env"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert value(r.stdout, "prefix") == str(venv)
+    assert value(r.stdout, "import") == "venv"

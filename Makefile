@@ -30,6 +30,9 @@ ENGINE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(ENGINE_DEPS))
 ENGINE_LIBS   := $(shell $(PKG_CONFIG) --libs $(ENGINE_DEPS))
 PY_CFLAGS     := $(shell $(PKG_CONFIG) --cflags $(PYTHON_DEPS))
 PY_LIBS       := $(shell $(PKG_CONFIG) --libs $(PYTHON_DEPS))
+# where the embedded version's python3 is installed: sys.executable outside a virtualenv
+PY_EXEC_PREFIX := $(shell $(PKG_CONFIG) --variable=exec_prefix $(PYTHON_DEPS))
+PY_CFLAGS     += $(if $(PY_EXEC_PREFIX),-DDODO_PY_BINDIR='"$(PY_EXEC_PREFIX)/bin"')
 
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -pthread $(CFLAGS) -Isrc -I$(BUILD)/gen $(ENGINE_CFLAGS)
 

@@ -577,28 +577,44 @@ static void add_setting(void *arg, const char *section, const char *key, const c
 	vec_push(v, value ? xstrdup(value) : NULL);
 }
 
+/* Add the file or folder path to in, as it is now. */
+static void stat_input(struct load_inputs *in, char *path, int64_t now)
+{
+	struct err e;
+
+	if (inputs_stat_file(inputs_add(in, IN_FILE, path), now, &e) < 0 && !in->uncacheable)
+		in->uncacheable = xasprintf("cannot stat '%s'", path);
+	free(path);
+}
+
+/* The virtualenvs the interpreter may start in: $VIRTUAL_ENV, .venv in the starting folder
+ * and beside the task file (in dir), each with the pyvenv.cfg that makes it one. */
+static void venv_inputs(struct load_inputs *in, const char *cwd, const char *dir, int64_t now)
+{
+	const char *env = getenv("VIRTUAL_ENV");
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		stat_input(in, xasprintf("%s/.venv", i ? dir : cwd), now);
+		stat_input(in, xasprintf("%s/.venv/pyvenv.cfg", i ? dir : cwd), now);
+	}
+	if (env && *env)
+		stat_input(in, env[0] == '/' ? xasprintf("%s/pyvenv.cfg", env)
+		                             : xasprintf("%s/%s/pyvenv.cfg", cwd, env), now);
+}
+
 /* What the engine and the interpreter read before the task file runs. */
 static void engine_inputs(struct load_inputs *in, const char *cwd, const char *file)
 {
 	int64_t now = wall_ns();
-	struct err e;
-	char *p, *dir = xstrdup(file), *slash = strrchr(dir, '/');
+	char *dir = xstrdup(file), *slash = strrchr(dir, '/');
 	size_t i;
 
 	if (slash)
 		*slash = '\0';
-	for (i = 0; config_files[i]; i++) {
-		p = xasprintf("%s/%s", cwd, config_files[i]);
-		if (inputs_stat_file(inputs_add(in, IN_FILE, p), now, &e) < 0)
-			in->uncacheable = xasprintf("cannot stat '%s'", p);
-		free(p);
-	}
-	for (i = 0; i < 2; i++) {
-		p = xasprintf("%s/.venv", i ? dir : cwd);
-		if (inputs_stat_file(inputs_add(in, IN_FILE, p), now, &e) < 0 && !in->uncacheable)
-			in->uncacheable = xasprintf("cannot stat '%s'", p);
-		free(p);
-	}
+	for (i = 0; config_files[i]; i++)
+		stat_input(in, xasprintf("%s/%s", cwd, config_files[i]), now);
+	venv_inputs(in, cwd, dir, now);
 	for (i = 0; python_env[i]; i++) {
 		struct input *it = inputs_add(in, IN_ENV, python_env[i]);
 		const char *v = getenv(python_env[i]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "graph.h"
 #include "state.h"
@@ -140,40 +141,66 @@ static int status_err(PyStatus st, struct err *e)
 	              st.func ? ": " : "", st.err_msg ? st.err_msg : "unknown error");
 }
 
-/* Make a virtualenv's packages importable, ahead of the system's. */
-static int add_venv(const char *venv, struct err *e)
+#ifndef DODO_PY_BINDIR
+#define DODO_PY_BINDIR "/usr/bin"
+#endif
+
+static bool is_file(const char *path)
 {
-	int rc;
+	struct stat st;
 
-	{
-		PyObject *v = PyUnicode_FromString(venv);
-		PyObject *mod = PyImport_AddModule("__main__");
-		PyObject *globals = mod ? PyModule_GetDict(mod) : NULL;
-		char *src = xasprintf(
-			"import sys, site, glob, os\n"
-			"_dodo_venv_dirs = sorted(glob.glob(os.path.join(_dodo_venv, 'lib', "
-			"'python%d.%d', 'site-packages')) or glob.glob(os.path.join(_dodo_venv, "
-			"'lib', 'python3*', 'site-packages')))\n"
-			"if _dodo_venv_dirs:\n"
-			"    _before = list(sys.path)\n"
-			"    site.addsitedir(_dodo_venv_dirs[0])\n"
-			"    sys.path[:] = [p for p in sys.path if p not in _before] + _before\n"
-			"del _dodo_venv, _dodo_venv_dirs\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
-		PyObject *r = NULL;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
 
-		if (v && globals && PyDict_SetItemString(globals, "_dodo_venv", v) == 0)
-			r = PyRun_String(src, Py_file_input, globals, globals);
-		free(src);
-		Py_XDECREF(v);
-		rc = r ? 0 : -1;
-		Py_XDECREF(r);
-	}
-	if (rc < 0) {
-		char *tb = py_exc_text();
-		seterr(e, 3, "cannot use the virtualenv '%s':\n%s", venv, tb);
-		free(tb);
-	}
-	return rc;
+/* The python3 that doit runs under outside a virtualenv: <bindir>/python3 when it is the
+ * embedded version, else <bindir>/python3.X. Malloc'd. */
+static char *system_python(void)
+{
+	char *gen = xasprintf("%s/python%d", DODO_PY_BINDIR, PY_MAJOR_VERSION);
+	char *ver = xasprintf("%s/python%d.%d", DODO_PY_BINDIR, PY_MAJOR_VERSION,
+	                      PY_MINOR_VERSION);
+	char *a = realpath(gen, NULL), *b = realpath(ver, NULL);
+	bool same = a && b && strcmp(a, b) == 0;
+
+	free(a);
+	free(b);
+	free(same ? ver : gen);
+	return same ? gen : ver;
+}
+
+/* The interpreter of the virtualenv venv: its bin/python, as an absolute path. NULL when
+ * venv has no pyvenv.cfg (not a virtualenv). Malloc'd. */
+static char *venv_python(const char *venv)
+{
+	char *cfg = xasprintf("%s/pyvenv.cfg", venv), *cwd, *exe;
+	bool ok = is_file(cfg);
+
+	free(cfg);
+	if (!ok)
+		return NULL;
+	if (venv[0] == '/')
+		return xasprintf("%s/bin/python", venv);
+	cwd = getcwd(NULL, 0);
+	exe = cwd ? xasprintf("%s/%s/bin/python", cwd, venv) : NULL;
+	free(cwd);
+	return exe;
+}
+
+/* Make config the interpreter doit would run under: the virtualenv's python or the system's
+ * python3. CPython's path configuration reads the virtualenv's pyvenv.cfg beside it (its
+ * home finds the standard library) and site adds the virtualenv's site-packages. */
+static PyStatus set_executable(PyConfig *config, const char *venv)
+{
+	char *exe = venv ? venv_python(venv) : NULL;
+	PyStatus st;
+
+	if (!exe)
+		exe = system_python();
+	st = PyConfig_SetBytesString(config, &config->executable, exe);
+	if (!PyStatus_Exception(st))
+		st = PyConfig_SetBytesString(config, &config->program_name, exe);
+	free(exe);
+	return st;
 }
 
 int py_start(const char *venv, struct err *e)
@@ -181,7 +208,6 @@ int py_start(const char *venv, struct err *e)
 	PyConfig config;
 	PyStatus st;
 	PyObject *r, *mod, *globals;
-	char exe[64];
 
 	if (pyfront.started)
 		return 0;
@@ -193,8 +219,7 @@ int py_start(const char *venv, struct err *e)
 	config.install_signal_handlers = 0;
 	config.buffered_stdio = 0;
 	config.parse_argv = 0;
-	snprintf(exe, sizeof(exe), "/usr/bin/python%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION);
-	st = PyConfig_SetBytesString(&config, &config.executable, exe);
+	st = set_executable(&config, venv);
 	if (!PyStatus_Exception(st))
 		st = PyConfig_SetBytesArgv(&config, pyfront.argc, pyfront.argv);
 	if (!PyStatus_Exception(st))
@@ -213,8 +238,6 @@ int py_start(const char *venv, struct err *e)
 		return -1;
 	}
 	Py_DECREF(r);
-	if (venv && add_venv(venv, e) < 0)
-		return -1;
 	pyfront.mod = PyImport_ImportModule("_dodo");
 	if (!pyfront.mod) {
 		char *tb = py_exc_text();

@@ -42,14 +42,14 @@ static char *find_file(const char *file, bool seek, const char *cwd, struct err 
 	return path;
 }
 
-/* The virtualenv to honour: VIRTUAL_ENV, or .venv beside the task file. */
-static char *find_venv(const char *dodo_dir)
+/* The virtualenv to honour: VIRTUAL_ENV (relative to cwd), or .venv beside the task file. */
+static char *find_venv(const char *cwd, const char *dodo_dir)
 {
 	const char *env = getenv("VIRTUAL_ENV");
 	char *p;
 
 	if (env && *env)
-		return xstrdup(env);
+		return env[0] == '/' ? xstrdup(env) : xasprintf("%s/%s", cwd, env);
 	p = xasprintf("%s/.venv", dodo_dir);
 	if (exists(p))
 		return p;
@@ -162,7 +162,7 @@ static int py_load(struct loader *l, const struct load_request *rq, struct graph
 		       strerror(errno));
 		goto out;
 	}
-	venv = find_venv(dir);
+	venv = find_venv(cwd, dir);
 	if (py_start(venv, e) < 0)
 		goto out;
 	pyfront.g = g;

@@ -30,8 +30,9 @@ struct pyfront {
 /* The one front-end instance (Python has one interpreter). */
 extern struct pyfront pyfront;
 
-/* Start the interpreter with the embedded modules first on the import path and the
- * virtualenv's packages visible. venv: a folder or NULL. 0 or -1 with e. */
+/* Start the interpreter with the embedded modules first on the import path, as the python
+ * of the virtualenv venv (a folder with pyvenv.cfg; else, or NULL: the system's python3).
+ * 0 or -1 with e. */
 int py_start(const char *venv, struct err *e);
 void py_stop(void);
 

@@ -14,6 +14,7 @@ run prints, and what doit prints."""
 import os
 import shutil
 import sqlite3
+import subprocess
 
 import pytest
 
@@ -315,6 +316,40 @@ def test_a_file_read_is_noticed(project):
     settle(project)
     project.write("version.txt", "2.0\n")
     assert with_python(project).stdout == "-- v2.0\n"
+
+
+SYSTEM_SITE = """
+    import site, sys
+
+    def task_s():
+        system = any(p.startswith(sys.base_prefix + '/') for p in site.getsitepackages())
+        return {'basename': 'system' if system else 'isolated',
+                'actions': [], 'uptodate': [True]}
+"""
+
+
+def set_system_site(project, cfg, on):
+    """Switch include-system-site-packages of the virtualenv's pyvenv.cfg."""
+    old, new = ("false", "true") if on else ("true", "false")
+    text = (project / cfg).read_text()
+    assert "include-system-site-packages = " + old in text, text
+    project.write(cfg, text.replace("= " + old, "= " + new), dedent=False)
+
+
+def test_the_virtualenvs_pyvenv_cfg_is_noticed(project, tmp_path):
+    """Its include-system-site-packages decides what site puts on sys.path,
+    for .venv beside dodo.py and for $VIRTUAL_ENV."""
+    subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(project / ".venv")],
+                   timeout=120, check=True)
+    project.dodo(SYSTEM_SITE)
+    settle(project)
+    assert no_python(project).stdout == "-- isolated\n"
+    set_system_site(project, ".venv/pyvenv.cfg", True)
+    assert with_python(project).stdout == "-- system\n"
+    env = {"VIRTUAL_ENV": str(project / ".venv")}
+    settle(project, env=env)
+    set_system_site(project, ".venv/pyvenv.cfg", False)
+    assert with_python(project, env=env).stdout == "-- isolated\n"
 
 
 def test_configuration_file_is_replayed_and_noticed(project):

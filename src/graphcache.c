@@ -8,7 +8,8 @@
 
 /* Layout: magic, version, then sections of varints (LEB128; signed ones zigzag) and
  * strings (length, the bytes, a NUL; a nullable string stores length + 1, 0 for NULL).
- *   key: n, strings    inputs: n, items; config; task_args; argv_read; uncacheable
+ *   key: n, strings    inputs: n, items; config; task_args; argv_read; uncacheable;
+ *   the load's output (length, raw bytes)
  *   def_tasks; settings (nullable triples)
  *   graph: n nodes (paths), then n tasks; file_dep and targets are node indexes. */
 
@@ -89,6 +90,8 @@ static void put_header(struct buf *b, const struct graphcache *c)
 	put_strings(b, &c->in.task_args);
 	put_u(b, c->in.argv_read);
 	put_ns(b, c->in.uncacheable);
+	put_u(b, c->in.output.len);
+	buf_add(b, c->in.output.data, c->in.output.len);
 	put_strings(b, &c->def_tasks);
 	put_u(b, c->settings.n);
 	for (i = 0; i < c->settings.n; i++)
@@ -272,6 +275,17 @@ static char *dup_ns(struct rd *r)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* Raw bytes (length first) appended to out. */
+static void get_bytes(struct rd *r, struct buf *out)
+{
+	size_t n = get_n(r);
+
+	if (!r->bad && n) {
+		buf_add(out, r->p, n);
+		r->p += n;
+	}
+}
+
 static void get_strings(struct rd *r, struct vec *v)
 {
 	size_t i, n = get_n(r);
@@ -323,6 +337,7 @@ int graphcache_decode(const void *blob, size_t n, struct graphcache *c, size_t *
 	get_strings(&r, &c->in.task_args);
 	c->in.argv_read = get_u(&r) != 0;
 	c->in.uncacheable = dup_ns(&r);
+	get_bytes(&r, &c->in.output);
 	get_strings(&r, &c->def_tasks);
 	m = get_n(&r);
 	for (i = 0; i < m && !r.bad; i++)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs.h"
 #include "hash.h"
@@ -47,7 +48,50 @@ void load_inputs_free(struct load_inputs *in)
 	free(in->uncacheable);
 	free(in->dodo_path);
 	free(in->initial_cwd);
+	buf_free(&in->output);
 	memset(in, 0, sizeof(*in));
+}
+
+void inputs_output_add(struct load_inputs *in, int fd, const void *p, size_t n)
+{
+	unsigned char head[5];
+
+	while (n > 0) {
+		uint32_t k = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+		head[0] = (unsigned char)fd;
+		memcpy(head + 1, &k, 4);
+		buf_add(&in->output, head, 5);
+		buf_add(&in->output, p, k);
+		p = (const char *)p + k;
+		n -= k;
+	}
+}
+
+static void write_out(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+void inputs_output_replay(const struct load_inputs *in)
+{
+	const char *p = in->output.data, *end = p + in->output.len;
+	uint32_t k;
+
+	while (p && end - p >= 5) {
+		memcpy(&k, p + 1, 4);
+		if ((size_t)(end - p - 5) < k)
+			return;
+		write_out(p[0] == 2 ? 2 : 1, p + 5, k);
+		p += 5 + k;
+	}
 }
 
 static int cmp_str(const void *a, const void *b)

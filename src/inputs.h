@@ -42,12 +42,19 @@ struct load_inputs {
 	char *uncacheable;          /* why this load cannot be reused, or NULL */
 	char *dodo_path;            /* the task file as the front-end loaded it */
 	char *initial_cwd;          /* the folder dodo started in */
+	struct buf output;          /* what the load wrote to stdout and stderr: chunks of a
+	                             * stream byte (1, 2), a 4-byte length, the bytes */
 };
 
 /* A new input of kind for name, appended to in (owned by in). */
 struct input *inputs_add(struct load_inputs *in, enum input_kind kind, const char *name);
 
 void load_inputs_free(struct load_inputs *in);
+
+/* Append n bytes the load wrote to fd (1 or 2) to in's output. */
+void inputs_output_add(struct load_inputs *in, int fd, const void *p, size_t n);
+/* Write in's output again, each chunk to its stream, in order. */
+void inputs_output_replay(const struct load_inputs *in);
 
 /* The hash of a folder listing: names (n, any order, not "." or "..") filtered for kind
  * (IN_LIST_IMPORT keeps module-like names) and without those starting with skip (the

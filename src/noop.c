@@ -525,6 +525,8 @@ int noop_finish(struct noop *n, int rc, struct state *st, struct reporter *rec,
 		debug("the run cannot end: %s", e.msg);
 		return NOOP_AGAIN;
 	}
+	fflush(stdout);
+	inputs_output_replay(&n->gc.in);
 	real = reporter_new(opts_str(o, "reporter"), n->g, out,
 	                    (int)opts_int(o, "failure_verbosity"));
 	if (real) {

@@ -16,7 +16,9 @@ In between, everything the load reads from outside is recorded:
   invocations without meaning anything to a task file (the shell's and
   make's bookkeeping: src/inputs.c) unless the sources name them;
 - whether the command line counts: the sources name `argv` or a command-line
-  parser.
+  parser;
+- what the load wrote to stdout and stderr (the engine keeps a copy of its
+  writes), which the no-op prints again as doit would print it.
 
 Nothing a task file can see is changed to record this: audit hooks are
 invisible to it, and os.stat, os.lstat and os.access stay the very objects
@@ -204,6 +206,7 @@ def start():
     rec = _Record()
     if not _dodo_engine.note_stat(_noted):
         rec.refuse('os.stat cannot be followed')
+    _dodo_engine.capture_output(True)
     _rec = rec
 
 
@@ -213,6 +216,7 @@ def stop(result):
     global _rec, _last
     rec, _rec = _rec, None
     _dodo_engine.note_stat(None)
+    _dodo_engine.capture_output(False)
     if rec is not None:
         rec.result = result
     _last = rec

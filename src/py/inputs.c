@@ -2,8 +2,11 @@
  * actions the engine can build without Python. Calls the _dodo_inputs module. */
 #include "py.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "graph.h"
 #include "hash.h"
@@ -169,6 +172,47 @@ static void convert(PyObject *d, const char *skip, struct load_inputs *in)
 	in->uncacheable = v && v != Py_None ? py_str(v) : NULL;
 }
 
+/* --- what the load writes to stdout and stderr -------------------------------------
+ *
+ * doit prints what a task file prints while it loads on every run, so the no-op replays
+ * it. It is taken where every write of the interpreter goes, the C library's write():
+ * dodo's own definition (the program's symbols come first for the libraries it loads)
+ * passes each call on to the C library's and, while a load runs on the thread that
+ * loads, keeps a copy of what reached stdout and stderr. Nothing the task file can see
+ * changes: sys.stdout, the descriptors and their terminals are untouched. */
+
+static struct load_inputs capture_in;   /* only its output is used */
+static bool capturing;
+static pthread_t capture_thread;
+
+ssize_t write(int fd, const void *p, size_t n)
+{
+	static ssize_t (*libc_write)(int, const void *, size_t);
+	ssize_t r;
+
+	if (!libc_write)
+		*(void **)&libc_write = dlsym(RTLD_NEXT, "write");
+	r = libc_write(fd, p, n);
+	if (capturing && r > 0 && (fd == 1 || fd == 2) &&
+	    pthread_equal(pthread_self(), capture_thread))
+		inputs_output_add(&capture_in, fd, p, (size_t)r);
+	return r;
+}
+
+PyObject *py_capture_output(PyObject *self, PyObject *on)
+{
+	int v = PyObject_IsTrue(on);
+
+	if (v < 0)
+		return NULL;
+	if (v) {
+		buf_reset(&capture_in.output);
+		capture_thread = pthread_self();
+	}
+	capturing = v;
+	Py_RETURN_NONE;
+}
+
 int py_load_inputs(struct loader *l, const char *skip, struct load_inputs *out)
 {
 	PyObject *path, *r;
@@ -189,6 +233,7 @@ int py_load_inputs(struct loader *l, const char *skip, struct load_inputs *out)
 		out->uncacheable = xstrdup("the record of the load does not convert");
 	}
 	Py_DECREF(r);
+	buf_add(&out->output, capture_in.output.data, capture_in.output.len);
 	out->dodo_path = xstrdup(pyfront.dodo_path);
 	out->initial_cwd = xstrdup(pyfront.initial_workdir ? pyfront.initial_workdir : "");
 	return 0;

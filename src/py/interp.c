@@ -121,6 +121,7 @@ static PyMethodDef eng_methods[] = {
 	{"get_result", eng_get_result, METH_O, "saved result of a task, or None"},
 	{"initial_workdir", eng_initial_workdir, METH_NOARGS, "the folder dodo started in"},
 	{"note_stat", py_note_stat, METH_O, "while a load is recorded, os.stat & co. note paths"},
+	{"capture_output", py_capture_output, METH_O, "copy what the load writes to stdout/err"},
 	{"volatile_env", py_volatile_env, METH_NOARGS, "environment names that do not count"},
 	{NULL, NULL, 0, NULL},
 };

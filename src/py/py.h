@@ -65,6 +65,10 @@ int py_load_inputs(struct loader *l, const char *skip, struct load_inputs *out);
  * and os.access hand their path to the callable first (the function objects untouched);
  * True when that could be set up, False when not; None stops it. */
 PyObject *py_note_stat(PyObject *self, PyObject *cb);
+/* _dodo_engine.capture_output(bool): keep a copy of what this thread writes to stdout and
+ * stderr from now on (True, forgetting the last copy), or stop (False); py_load_inputs
+ * hands the copy on as the load's output. */
+PyObject *py_capture_output(PyObject *self, PyObject *on);
 /* _dodo_engine.volatile_env(): the names in inputs_volatile_env, a list of str. */
 PyObject *py_volatile_env(PyObject *self, PyObject *unused);
 /* Mark a command action the engine can build itself (a->native, with its template in

@@ -470,6 +470,32 @@ def test_a_module_reading_the_command_line_keys_it(project, reader):
     with_python(project, "run", "-v", "2")
 
 
+def test_what_the_load_printed_is_printed_again_in_order(project):
+    """The no-op prints what the load wrote, stdout and stderr interleaved as
+    they were written (one pipe for both here), before the task lines."""
+    from conftest import base_env, dodo_command
+    project.dodo("""
+        import os, sys
+        print("one")
+        sys.stderr.write("two\\n")
+        os.write(1, b"three\\n")
+        os.write(2, b"four\\n")
+
+        def task_t():
+            return {'actions': ['touch t.out'], 'file_dep': ['dodo.py'],
+                    'targets': ['t.out']}
+    """)
+    settle(project)
+
+    def merged():
+        r = subprocess.run(dodo_command(), cwd=str(project.path), env=base_env(DEBUG),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return [l for l in r.stdout.splitlines() if not l.startswith("dodo: load: ")], r
+    lines, r = merged()
+    assert PY_STARTED not in r.stdout, r.stdout
+    assert lines == ["one", "two", "three", "four", "-- t"]
+
+
 def test_damaged_store_falls_back(project):
     build_project(project)
     settle(project)

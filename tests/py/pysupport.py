@@ -38,6 +38,9 @@ class FakeEngine(types.ModuleType):
         recorded; the fake records nothing of them (True: set up)"""
         return callback is not None
 
+    def capture_output(self, on):
+        """the C engine copies what the load writes; the fake does not"""
+
     def volatile_env(self):
         return ['OLDPWD']
 

@@ -191,7 +191,7 @@ static void task_names(struct graph *g, struct vec *out, bool with_doc)
 
 	for (i = 0; i < g->tasks.n; i++) {
 		struct task *t = g->tasks.v[i];
-		if (t->is_subtask)
+		if (t->subtask_of)
 			continue;
 		vec_push(out, with_doc ? xasprintf("'%s: %s'", t->name, t->doc ? t->doc : "") :
 		         xstrdup(t->name));

@@ -136,7 +136,7 @@ static int select_tasks(struct cmdctx *c, struct vec *out)
 	}
 	for (i = 0; i < g->tasks.n; i++) {
 		struct task *t = g->tasks.v[i];
-		if (sub || !t->is_subtask)
+		if (sub || !t->subtask_of)
 			vec_push(out, t);
 	}
 	return 0;

@@ -94,12 +94,11 @@ int cmdctx_check_tasks(struct cmdctx *c, const struct vec *names)
 
 void cmd_subtasks(struct graph *g, struct task *t, struct vec *out)
 {
-	size_t i, len = strlen(t->name);
+	size_t i;
 
 	for (i = 0; i < t->task_dep.n; i++) {
 		struct task *d = graph_find(g, t->task_dep.v[i]);
-		if (d && d->is_subtask && strncmp(d->name, t->name, len) == 0 &&
-		    d->name[len] == ':')
+		if (d && d->subtask_of && strcmp(d->subtask_of, t->name) == 0)
 			vec_push(out, d);
 	}
 }

@@ -62,6 +62,7 @@ static void task_free(struct task *t)
 	free(t->doc);
 	free(t->target_regex);
 	free(t->delayed_base);
+	free(t->subtask_of);
 	free(t->abort_msg);
 	free(t->title);
 	free(t);

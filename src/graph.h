@@ -87,7 +87,9 @@ struct task {
 	char *doc;
 	int verbosity;              /* -1: not set */
 	int capture;                /* io capture: -1 not set, 0, 1 */
-	bool has_subtask, is_subtask, private_;
+	char *subtask_of;           /* the group task whose generator yielded this one (doit's
+	                             * subtask_of), or NULL: never derived from the name */
+	bool has_subtask, private_;
 	bool custom_title;
 	enum loader_state loader;   /* a delayed-creation placeholder */
 	bool linked;                /* targets registered by graph_link_new */

@@ -154,8 +154,8 @@ static void put_task(struct buf *b, const struct task *t, struct strmap *idx,
 	put_ns(b, t->target_regex);
 	put_ns(b, t->abort_msg);
 	put_ns(b, t->delayed_base);
-	put_u(b, (t->has_subtask ? 1 : 0) | (t->is_subtask ? 2 : 0) |
-	      (t->custom_title ? 4 : 0));
+	put_ns(b, t->subtask_of);
+	put_u(b, (t->has_subtask ? 1 : 0) | (t->custom_title ? 2 : 0));
 	put_i(b, t->verbosity);
 	put_i(b, t->capture);
 	put_u(b, t->loader);
@@ -421,10 +421,10 @@ static int get_task(struct rd *r, struct graph *g, struct node **nodes, size_t n
 	t->target_regex = dup_ns(r);
 	t->abort_msg = dup_ns(r);
 	t->delayed_base = dup_ns(r);
+	t->subtask_of = dup_ns(r);
 	flags = get_u(r);
 	t->has_subtask = flags & 1;
-	t->is_subtask = flags & 2;
-	t->custom_title = flags & 4;
+	t->custom_title = flags & 2;
 	t->verbosity = (int)get_i(r);
 	t->capture = (int)get_i(r);
 	loader = get_u(r);

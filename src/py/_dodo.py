@@ -15,9 +15,10 @@ order); targets; task_dep (explicit names); wild_dep (patterns with *);
 setup_tasks; calc_dep; uptodate ([(obj, args, kwargs)]: obj bool/None/
 str/callable); clean_targets (bool); clean_actions; teardown (actions);
 verbosity (int|None); io ({'capture': bool}); getargs ({arg: (task, key|
-None)}); has_subtask; subtask_of (str|None); is_subtask; params (option
-dicts); pos_arg; watch; loader (None or a DelayedLoader: creator,
-task_dep, target_regex, creates, created); meta; custom_title.
+None)}); has_subtask; subtask_of (str|None: the group that yielded it,
+the only source of the sub-task relation); params (option dicts);
+pos_arg; watch; loader (None or a DelayedLoader: creator, task_dep,
+target_regex, creates, created); meta; custom_title.
 C sets dep_changed (list of changed file_dep) before expand_cmd and
 run_python, and may read values, result, executed, options, pos_arg_val.
 
@@ -256,7 +257,9 @@ def _getarg_value(state, task_id, key):
 
 def prepare(task):
     """Before running: default options, then getargs values from the saved
-    values of other tasks (group tasks: a dict of their sub-tasks')."""
+    values of other tasks (group tasks: a dict over their whole task_dep,
+    sub-task or not, keyed by the name less the group's name and one
+    character, as doit does)."""
     try:
         task.init_options()
     except CmdParseError as exc:
@@ -266,9 +269,9 @@ def prepare(task):
         for arg, (task_id, key) in task.getargs.items():
             source = _tasks[task_id]
             if source.has_subtask:
-                prefix = task_id + ':'
-                value = {sub[len(prefix):]: _getarg_value(state, sub, key)
-                         for sub in source.task_dep if sub.startswith(prefix)}
+                cut = len(task_id) + 1
+                value = {dep[cut:]: _getarg_value(state, dep, key)
+                         for dep in source.task_dep}
             else:
                 value = _getarg_value(state, task_id, key)
             task.options[arg] = value

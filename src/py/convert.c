@@ -218,7 +218,11 @@ static int convert_one(struct graph *g, PyObject *task, bool replace, struct err
 	t->abort_msg = attr_str(task, "actions_error");
 	t->verbosity = (int)attr_int(task, "verbosity", -1);
 	t->has_subtask = attr_bool(task, "has_subtask");
-	t->is_subtask = attr_bool(task, "is_subtask");
+	t->subtask_of = attr_str(task, "subtask_of");
+	if (t->subtask_of && !*t->subtask_of) {   /* doit tests it for truth */
+		free(t->subtask_of);
+		t->subtask_of = NULL;
+	}
 	loader = attr(task, "loader");
 	if (loader && loader != Py_None && PyObject_IsTrue(loader) > 0) {
 		t->loader = attr_bool(loader, "created") ? LOADER_DONE : LOADER_PENDING;

@@ -79,7 +79,7 @@ static struct graph *sample(void)
 	namelist_add(&link->calc_dep, "cc");
 	grp->has_subtask = true;
 	vec_push(&grp->task_dep, xstrdup("group:one"));
-	sub->is_subtask = true;
+	sub->subtask_of = xstrdup("group");
 	vec_push(&sub->wild_dep, xstrdup("c*"));
 	later->loader = LOADER_PENDING;
 	later->target_regex = xstrdup(".*\\.x");
@@ -192,7 +192,8 @@ TEST(round_trip_tasks)
 	CHECK_LIST(&link->setup, false, "cc");
 	CHECK_LIST(&link->calc_dep, false, "cc");
 	CHECK(graph_find(b, "group")->has_subtask);
-	CHECK(graph_find(b, "group:one")->is_subtask);
+	CHECK_STR(graph_find(b, "group:one")->subtask_of, "group");
+	CHECK(!graph_find(b, "group")->subtask_of);
 	CHECK_LIST(&graph_find(b, "group:one")->wild_dep, false, "c*");
 	CHECK(later->loader == LOADER_PENDING);
 	CHECK_STR(later->target_regex, ".*\\.x");

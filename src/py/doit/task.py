@@ -387,10 +387,6 @@ class Task(object):
         return len(self._actions)
 
     @property
-    def is_subtask(self):
-        return self.subtask_of is not None
-
-    @property
     def _remove_targets(self):
         return self.clean_targets
 

@@ -1,4 +1,5 @@
-# getargs: values from Python actions, save_out, whole groups; a missing key; a failing source.
+# getargs: values from Python actions, save_out, whole groups (keyed by each task_dep of the
+# group, a sub-task or not); a missing key; a failing source.
 # scenario run:
 #   run
 #   run
@@ -9,6 +10,8 @@
 #   run missing_key => 2
 #   run from_failing => 1
 #   run -c from_failing show_one => 2
+# scenario group_deps:
+#   run from_mixed
 from doit.action import CmdAction
 
 
@@ -54,6 +57,17 @@ def show_group(values):
 def task_from_group():
     return {'actions': [show_group], 'verbosity': 2,
             'getargs': {'values': ('parts', None)}}
+
+
+def task_mixed():
+    yield {'name': None, 'task_dep': ['source']}
+    for n in (1, 2):
+        yield {'name': str(n), 'actions': [(lambda n: {'x': n}, [n])]}
+
+
+def task_from_mixed():
+    return {'actions': [show_group], 'verbosity': 2,
+            'getargs': {'values': ('mixed', 'x')}}
 
 
 def task_from_saved():

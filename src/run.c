@@ -541,7 +541,7 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 		r->o->before_task(r->o->hook_arg, t);
 	r->rep->ops->execute_task(r->rep, t);
 	/* doit's -P process runs the whole task in a worker: its own Task object
-	   is never marked executed, so a failure's captured output is not shown */
+	   is marked executed only by a success's reply (see job_finish) */
 	t->executed = !r->o->fork_calls;
 	j = xcalloc(1, sizeof(*j));
 	j->n = n;
@@ -571,6 +571,9 @@ static void job_finish(struct runner *r, struct job *j)
 		r->exit = r->stop = true;
 		r->exit_code = j->o.exit_code;
 	} else if (j->o.status == OUT_OK) {
+		/* doit's worker replies to a success with its executed Task and the
+		   actions' output: shown if saving the success fails */
+		j->n->task->executed = true;
 		save_success(r, j->n);
 	} else {
 		if (r->o->fork_calls)   /* doit's worker sends a failure without output */

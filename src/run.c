@@ -441,12 +441,20 @@ static void abort_run(struct runner *r, const char *msg)
 
 static void job_cmd_done(struct runner *r, struct job *j);
 
+/* The verbosity t's actions show their output live with: none when doit's -P
+ * process worker would print into its copy of the json reporter's buffers. */
+static int live_verbosity(const struct runner *r, const struct task *t)
+{
+	return r->o->fork_calls && r->rep->buffers_stdio ? 0 : t->verbosity;
+}
+
 /* Start action j->ai and those after it until one runs in the background or all ran. */
 static void job_advance(struct runner *r, struct job *j)
 {
 	struct task *t = j->n->task;
 	struct frontend *fe = r->g->fe;
 	struct err e = {0};
+	int live = live_verbosity(r, t);
 	bool detach, group;
 
 	for (; j->o.status == OUT_OK && !j->o.exit && j->ai < t->actions.n; j->ai++) {
@@ -463,7 +471,7 @@ static void job_advance(struct runner *r, struct job *j)
 			detach = a->mode == MODE_LONG && r->o->detach_long;
 			group = detach || (a->mode == MODE_NORMAL && r->o->group_cmds);
 			if (proc_spawn(&j->p, &j->spec, a->mode == MODE_NORMAL, group, &a->out,
-			               &a->err, t->verbosity >= 2, t->verbosity >= 1, &e) < 0) {
+			               &a->err, live >= 2, live >= 1, &e) < 0) {
 				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
 				cmdspec_free(&j->spec);
 				continue;
@@ -480,7 +488,7 @@ static void job_advance(struct runner *r, struct job *j)
 		}
 		if (r->o->fork_calls && fe && fe->ops->fork_call) {
 			buf_reset(&j->reply);
-			if (fe->ops->fork_call(fe, t, a, t->verbosity, &j->p, &j->reply, &e) < 0) {
+			if (fe->ops->fork_call(fe, t, a, live, &j->p, &j->reply, &e) < 0) {
 				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
 				continue;
 			}

@@ -2,13 +2,16 @@
 # (gen never makes its target gen.txt, a file_dep of use) shows its captured
 # output at the end as in a serial run: doit's worker sends the output back
 # with the success. A task that fails in a -P process worker shows none (the
-# worker sends back only the failure); under -P thread it does.
+# worker sends back only the failure); under -P thread it does. With the
+# json reporter, what a -P process worker prints live is lost (it prints into
+# its copy of the reporter's buffers): the document's own out and err lack it.
 # scenario serial:
 #   run use => 2 ~ hello-from-use
 #   run -v 0 use => 2
 #   run --failure-verbosity 2 use => 2
 #   run pyuse => 2 ~ py-out
 #   run -c bad => 1
+#   run -r json -v 2 -c bad => 1
 # scenario process:
 #   run -n 2 use => 2 ~ hello-from-use
 #   run -n 2 -v 0 use => 2
@@ -18,6 +21,8 @@
 #   run -n 2 -v 0 pyuse => 2
 #   run -n 2 -c bad => 1
 #   run -n 2 -v 0 -c bad => 1
+#   run -n 2 -r json pyuse => 2
+#   run -n 2 -r json -v 2 -c bad => 1
 # scenario thread:
 #   run -n 2 -P thread use => 2 ~ hello-from-use
 #   run -n 2 -P thread -v 0 use => 2
@@ -26,6 +31,8 @@
 #   run -n 2 -P thread -v 0 pyuse => 2
 #   run -n 2 -P thread -c bad => 1
 #   run -n 2 -P thread -v 0 -c bad => 1
+#   run -n 2 -P thread -r json pyuse => 2
+#   run -n 2 -P thread -r json -v 2 -c bad => 1
 import sys
 
 

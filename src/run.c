@@ -557,8 +557,10 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 	return j;
 }
 
-static void forget_output(struct task *t)
+/* doit's -P process worker sends a failure back without the task's output. */
+static void forget_output(struct runner *r, struct task *t)
 {
+	struct frontend *fe = r->g->fe;
 	size_t i;
 
 	for (i = 0; i < t->actions.n; i++) {
@@ -566,6 +568,8 @@ static void forget_output(struct task *t)
 		buf_reset(&a->out);
 		buf_reset(&a->err);
 	}
+	if (t->fe && fe && fe->ops->forget_run)
+		fe->ops->forget_run(fe, t);
 }
 
 /* A job's actions are over: save or report, and free it. */
@@ -584,8 +588,8 @@ static void job_finish(struct runner *r, struct job *j)
 		j->n->task->executed = true;
 		save_success(r, j->n);
 	} else {
-		if (r->o->fork_calls)   /* doit's worker sends a failure without output */
-			forget_output(j->n->task);
+		if (r->o->fork_calls)
+			forget_output(r, j->n->task);
 		handle_error(r, j->n, &j->o);
 	}
 	outcome_clear(&j->o);

@@ -373,6 +373,13 @@ out:
 	cmdspec_free(&spec);
 }
 
+/* The verbosity t's actions show their output live with: none when doit's -P
+ * process worker would print into its copy of the json reporter's buffers. */
+static int live_verbosity(const struct runner *r, const struct task *t)
+{
+	return r->o->fork_calls && r->rep->buffers_stdio ? 0 : t->verbosity;
+}
+
 /* Run a list of actions until one fails; o tells how it ended. */
 static void run_actions(struct runner *r, struct task *t, struct vec *actions,
                         struct outcome *o)
@@ -386,10 +393,10 @@ static void run_actions(struct runner *r, struct task *t, struct vec *actions,
 		buf_reset(&a->out);
 		buf_reset(&a->err);
 		if (a->kind == ACTION_CMD) {
-			run_cmd(r, t, a, t->verbosity, o);
+			run_cmd(r, t, a, live_verbosity(r, t), o);
 		} else if (fe && fe->ops->run_call) {
 			fflush(stdout);
-			fe->ops->run_call(fe, t, a, t->verbosity, o);
+			fe->ops->run_call(fe, t, a, live_verbosity(r, t), o);
 		} else {
 			outcome_set(o, OUT_ERROR, "TaskError", "no front-end to run this action\n");
 		}
@@ -440,13 +447,6 @@ static void abort_run(struct runner *r, const char *msg)
 }
 
 static void job_cmd_done(struct runner *r, struct job *j);
-
-/* The verbosity t's actions show their output live with: none when doit's -P
- * process worker would print into its copy of the json reporter's buffers. */
-static int live_verbosity(const struct runner *r, const struct task *t)
-{
-	return r->o->fork_calls && r->rep->buffers_stdio ? 0 : t->verbosity;
-}
 
 /* Start action j->ai and those after it until one runs in the background or all ran. */
 static void job_advance(struct runner *r, struct job *j)

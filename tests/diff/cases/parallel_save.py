@@ -4,7 +4,8 @@
 # with the success. A task that fails in a -P process worker shows none (the
 # worker sends back only the failure); under -P thread it does. With the
 # json reporter, what a -P process worker prints live is lost (it prints into
-# its copy of the reporter's buffers): the document's own out and err lack it.
+# its copy of the reporter's buffers): the document's own out and err lack it,
+# teardown actions' output too (doit runs them in the workers).
 # scenario serial:
 #   run use => 2 ~ hello-from-use
 #   run -v 0 use => 2
@@ -12,6 +13,7 @@
 #   run pyuse => 2 ~ py-out
 #   run -c bad => 1
 #   run -r json -v 2 -c bad => 1
+#   run -r json -v 2 down
 # scenario process:
 #   run -n 2 use => 2 ~ hello-from-use
 #   run -n 2 -v 0 use => 2
@@ -23,6 +25,7 @@
 #   run -n 2 -v 0 -c bad => 1
 #   run -n 2 -r json pyuse => 2
 #   run -n 2 -r json -v 2 -c bad => 1
+#   run -n 2 -r json -v 2 down
 # scenario thread:
 #   run -n 2 -P thread use => 2 ~ hello-from-use
 #   run -n 2 -P thread -v 0 use => 2
@@ -57,3 +60,7 @@ def task_pyuse():
 
 def task_bad():
     return {'actions': [talk, 'echo bad-out; echo bad-err >&2; exit 1']}
+
+
+def task_down():
+    return {'actions': ['echo down-out'], 'teardown': [talk, 'echo td-out']}

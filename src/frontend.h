@@ -62,6 +62,9 @@ struct frontend_ops {
 	 * what the action kept, and decide the outcome as run_call would have. */
 	void (*forked_done)(struct frontend *fe, struct task *t, struct action *a,
 	                    const struct buf *reply, int rc, struct outcome *o);
+	/* t failed with its Python actions forked (doit's -P process, whose worker
+	 * sends back nothing of them): its actions keep no output, result or values. */
+	void (*forget_run)(struct frontend *fe, struct task *t);
 	/* Evaluate a FRONTEND uptodate entry: *res = 1 up to date, 0 not, -1 no opinion. */
 	int (*uptodate)(struct frontend *fe, struct task *t, size_t index, int *res,
 	                struct err *e);

@@ -42,6 +42,9 @@ struct reporter {
 	struct vec failures;        /* struct failure * */
 	struct vec runtime_errors;  /* char * */
 	bool colour;                /* console: colour the lines (a terminal, no NO_COLOR) */
+	bool buffers_stdio;         /* json: stands in for stdout and stderr (doit swaps
+	                             * sys.stdout/stderr for buffers, copied by the -P
+	                             * process workers it forks, so what they print is lost) */
 	void *ctx;                  /* reporter-specific data */
 };
 

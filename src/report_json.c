@@ -381,6 +381,7 @@ struct reporter *reporter_json_new(struct graph *g, FILE *out, int failure_verbo
 	r->g = g;
 	r->out = out;
 	r->failure_verbosity = failure_verbosity;
+	r->buffers_stdio = true;
 	r->ctx = j;
 	capture(j);
 	return r;

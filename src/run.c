@@ -373,6 +373,13 @@ out:
 	cmdspec_free(&spec);
 }
 
+/* The verbosity t's actions show their output live with: none when doit's -P
+ * process worker would print into its copy of the json reporter's buffers. */
+static int live_verbosity(const struct runner *r, const struct task *t)
+{
+	return r->o->fork_calls && r->rep->buffers_stdio ? 0 : t->verbosity;
+}
+
 /* Run a list of actions until one fails; o tells how it ended. */
 static void run_actions(struct runner *r, struct task *t, struct vec *actions,
                         struct outcome *o)
@@ -386,10 +393,10 @@ static void run_actions(struct runner *r, struct task *t, struct vec *actions,
 		buf_reset(&a->out);
 		buf_reset(&a->err);
 		if (a->kind == ACTION_CMD) {
-			run_cmd(r, t, a, t->verbosity, o);
+			run_cmd(r, t, a, live_verbosity(r, t), o);
 		} else if (fe && fe->ops->run_call) {
 			fflush(stdout);
-			fe->ops->run_call(fe, t, a, t->verbosity, o);
+			fe->ops->run_call(fe, t, a, live_verbosity(r, t), o);
 		} else {
 			outcome_set(o, OUT_ERROR, "TaskError", "no front-end to run this action\n");
 		}
@@ -447,6 +454,7 @@ static void job_advance(struct runner *r, struct job *j)
 	struct task *t = j->n->task;
 	struct frontend *fe = r->g->fe;
 	struct err e = {0};
+	int live = live_verbosity(r, t);
 	bool detach, group;
 
 	for (; j->o.status == OUT_OK && !j->o.exit && j->ai < t->actions.n; j->ai++) {
@@ -463,7 +471,7 @@ static void job_advance(struct runner *r, struct job *j)
 			detach = a->mode == MODE_LONG && r->o->detach_long;
 			group = detach || (a->mode == MODE_NORMAL && r->o->group_cmds);
 			if (proc_spawn(&j->p, &j->spec, a->mode == MODE_NORMAL, group, &a->out,
-			               &a->err, t->verbosity >= 2, t->verbosity >= 1, &e) < 0) {
+			               &a->err, live >= 2, live >= 1, &e) < 0) {
 				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
 				cmdspec_free(&j->spec);
 				continue;
@@ -480,7 +488,7 @@ static void job_advance(struct runner *r, struct job *j)
 		}
 		if (r->o->fork_calls && fe && fe->ops->fork_call) {
 			buf_reset(&j->reply);
-			if (fe->ops->fork_call(fe, t, a, t->verbosity, &j->p, &j->reply, &e) < 0) {
+			if (fe->ops->fork_call(fe, t, a, live, &j->p, &j->reply, &e) < 0) {
 				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
 				continue;
 			}
@@ -541,7 +549,7 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 		r->o->before_task(r->o->hook_arg, t);
 	r->rep->ops->execute_task(r->rep, t);
 	/* doit's -P process runs the whole task in a worker: its own Task object
-	   is never marked executed, so a failure's captured output is not shown */
+	   is marked executed only by a success's reply (see job_finish) */
 	t->executed = !r->o->fork_calls;
 	j = xcalloc(1, sizeof(*j));
 	j->n = n;
@@ -549,8 +557,10 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 	return j;
 }
 
-static void forget_output(struct task *t)
+/* doit's -P process worker sends a failure back without the task's output. */
+static void forget_output(struct runner *r, struct task *t)
 {
+	struct frontend *fe = r->g->fe;
 	size_t i;
 
 	for (i = 0; i < t->actions.n; i++) {
@@ -558,6 +568,8 @@ static void forget_output(struct task *t)
 		buf_reset(&a->out);
 		buf_reset(&a->err);
 	}
+	if (t->fe && fe && fe->ops->forget_run)
+		fe->ops->forget_run(fe, t);
 }
 
 /* A job's actions are over: save or report, and free it. */
@@ -571,10 +583,13 @@ static void job_finish(struct runner *r, struct job *j)
 		r->exit = r->stop = true;
 		r->exit_code = j->o.exit_code;
 	} else if (j->o.status == OUT_OK) {
+		/* doit's worker replies to a success with its executed Task and the
+		   actions' output: shown if saving the success fails */
+		j->n->task->executed = true;
 		save_success(r, j->n);
 	} else {
-		if (r->o->fork_calls)   /* doit's worker sends a failure without output */
-			forget_output(j->n->task);
+		if (r->o->fork_calls)
+			forget_output(r, j->n->task);
 		handle_error(r, j->n, &j->o);
 	}
 	outcome_clear(&j->o);

@@ -357,6 +357,15 @@ def forked_restore(action, data):
     action.out, action.err, action.result, action.values = pickle.loads(data)
 
 
+def forget_run(task):
+    """A task failed with its Python actions forked (-P process): doit's
+    worker sends back only the failure, so its actions keep nothing of the
+    run (a reporter sees no output)."""
+    for action in task.actions:
+        action.out = action.err = action.result = None
+        action.values = {}
+
+
 def _result_digest(result):
     if not result:
         return None

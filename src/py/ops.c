@@ -314,6 +314,18 @@ static int op_fork_call(struct frontend *fe, struct task *t, struct action *a, i
 	return 0;
 }
 
+static void op_forget_run(struct frontend *fe, struct task *t)
+{
+	PyObject *r;
+
+	if (!t->fe)
+		return;
+	r = py_call("forget_run", Py_BuildValue("(O)", t->fe));
+	if (!r)
+		PyErr_Clear();
+	Py_XDECREF(r);
+}
+
 static void op_forked_done(struct frontend *fe, struct task *t, struct action *a,
                            const struct buf *reply, int rc, struct outcome *o)
 {
@@ -512,6 +524,7 @@ const struct frontend_ops py_frontend_ops = {
 	.run_call = op_run_call,
 	.fork_call = op_fork_call,
 	.forked_done = op_forked_done,
+	.forget_run = op_forget_run,
 	.uptodate = op_uptodate,
 	.title = op_title,
 	.parse_args = op_parse_args,

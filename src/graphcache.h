@@ -14,7 +14,7 @@
 struct graph;
 
 /* Format version; bump on any change to the encoding or to what a decoded graph means. */
-#define GRAPHCACHE_VERSION 2
+#define GRAPHCACHE_VERSION 3
 
 struct graphcache {
 	struct vec key;             /* char *: what must compare equal (noop.c's key strings) */

@@ -329,7 +329,7 @@ def test_unknown_reporter(proj):
 def test_error_only_reporter(proj):
     cp = proj.run("-r", "error-only", "-c", "a", "b", "grp")
     assert cp.returncode == 1
-    assert lines(cp.stdout) == ["TaskFailed - taskid:a",
+    assert lines(cp.stdout) == ["taskid:a - TaskFailed",
                                 "Command failed: 'echo A; exit 1' returned 1", ""]
     cp = proj.run("-r", "error-only", "b")
     assert cp.returncode == 0 and cp.stdout == ""

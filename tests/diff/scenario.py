@@ -156,7 +156,7 @@ _PROG_USAGE = re.compile(r"^(Usage: +|  )(-m|doit|dodo)(?= [\w<])", re.M)
 # Deliberate differences: dodo has features of newer doit on top of 0.31's.
 _DELIBERATE = [
     (re.compile(r"(available choices are: 'console', 'executed-only', 'json', 'zero'),"
-                r" 'error-only'"), r"\1"),    # the error-only reporter (doit 0.37)
+                r" 'error-only'"), r"\1"),    # the error-only reporter (doit 0.36)
 ]
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?")
 _ELAPSED = re.compile(r'"elapsed": [0-9.e-]+|"elapsed": null')

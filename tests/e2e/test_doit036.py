@@ -1,0 +1,315 @@
+"""dodo-only: what doit 0.32-0.36 added or changed, which the oracle (doit
+0.31.1) does not do. Each test pins dodo's behaviour; where it helps, it also
+shows that the oracle differs (so the test documents a real difference).
+docs/commands.md, "doit 0.32-0.36 and dodo", names these tests."""
+
+import json
+
+DEP_MANAGER = """
+import doit
+
+AT_CREATION = []
+
+def task_create():
+    dep_manager = doit.Globals.dep_manager
+    AT_CREATION.append(dep_manager.get_values('create'))
+
+    def action():
+        print('created 42')
+        return {'created': 42}
+
+    def clean(task):
+        result = dep_manager.get_result(task.name)
+        print('result', result, 'at creation', AT_CREATION[0])
+        dep_manager.remove(task.name)
+
+    return {'actions': [action], 'clean': [clean], 'file_dep': ['in.txt'],
+            'verbosity': 2}
+
+def task_reader():
+    def show():
+        print('values', doit.Globals.dep_manager.get_values('create'))
+        print('value', doit.Globals.dep_manager.get_value('create', 'created'))
+    return {'actions': [show], 'task_dep': ['create'], 'verbosity': 2}
+"""
+
+
+def test_globals_dep_manager(project):
+    """doit 0.32's doit.Globals.dep_manager (doit's own sample): actions and
+    clean actions read saved values and results (a dict result as it is) and
+    remove() forgets a task. While tasks are created the state file is not
+    open yet: it reads as empty."""
+    project.write("in.txt", "x")
+    project.dodo(DEP_MANAGER)
+    r = project.run("create")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "created 42" in r.stdout
+    assert project.run("create").stdout == "-- create\n"
+    r = project.run("reader")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "values {'created': 42}" in r.stdout.splitlines()
+    assert "value 42" in r.stdout.splitlines()
+    r = project.run("clean", "create")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "result {'created': 42} at creation {}" in r.stdout.splitlines()
+    # forgotten by remove(): runs again
+    assert "created 42" in project.run("create").stdout
+    r = project.run_doit("create")
+    assert "AttributeError" in r.stderr     # 0.31.1 has no doit.Globals
+
+
+def test_info_shows_meta(project):
+    project.dodo("""
+        def task_t():
+            return {'actions': None, 'meta': {'owner': 'ann'}}
+    """)
+    r = project.run("info", "t")
+    assert r.stdout.splitlines()[-1] == "meta       : {'owner': 'ann'}"
+    r = project.run_doit("info", "t")
+    assert r.returncode == 3 and "invalid field: 'meta'" in r.stderr
+
+
+def test_action_arguments_are_lists(project):
+    """doit 0.32: targets, dependencies and changed are list copies (0.31.1
+    passes file_dep as a set)"""
+    project.write("a.txt", "a")
+    project.write("b.txt", "b")
+    project.dodo("""
+        def show(targets, dependencies, changed):
+            print(type(dependencies).__name__, dependencies, changed, targets)
+            dependencies.append('x')
+            targets.append('y')
+
+        def task_t():
+            return {'actions': [show, show], 'file_dep': ['b.txt', 'a.txt'],
+                    'targets': ['out'], 'verbosity': 2}
+    """)
+    r = project.run()
+    assert r.stdout.splitlines()[1:] == [
+        "list ['b.txt', 'a.txt'] ['b.txt', 'a.txt'] ['out']"] * 2
+    assert "set" in project.run_doit().stdout
+
+
+def test_stream_fileno_and_isatty(project):
+    """doit 0.35: while a Python action runs, sys.stdout's fileno() and isatty()
+    are those of the stream it is shown on; captured only, there is no fileno"""
+    project.dodo("""
+        import io, sys
+
+        def show():
+            try:
+                sys.stdout.fileno()
+                print('fileno ok', sys.stdout.isatty())
+            except io.UnsupportedOperation:
+                sys.stderr.write('no fileno %s\\n' % sys.stdout.isatty())
+
+        def task_shown():
+            return {'actions': [show], 'verbosity': 2}
+
+        def task_captured():
+            return {'actions': [show], 'verbosity': 1}
+    """)
+    r = project.run()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "fileno ok False" in r.stdout.splitlines()
+    assert "no fileno False" in r.stderr.splitlines()
+    assert "no attribute 'fileno'" in project.run_doit().stdout
+
+
+SILENT = """
+from doit.exceptions import TaskFailed
+
+def quiet():
+    print('told the user myself')
+    return TaskFailed('not shown', report=False)
+
+def task_q():
+    return {'actions': [quiet], 'verbosity': 2}
+
+def task_loud():
+    return {'actions': ['exit 1']}
+"""
+
+
+def test_failure_report_false(project):
+    """doit 0.36's BaseFail.report: the reporters print nothing for such a
+    failure (the json one records it); the run still fails"""
+    project.dodo(SILENT)
+    for args in ((), ("-n", "2"), ("-r", "error-only"), ("-r", "executed-only")):
+        r = project.run("-c", *args, "q", "loud")
+        assert r.returncode == 1, (args, r.stdout, r.stderr)
+        assert "not shown" not in r.stdout + r.stderr, args
+        assert "taskid:q" not in r.stdout, args
+        assert "loud" in r.stdout, args
+    r = project.run("-r", "json", "q")
+    assert r.returncode == 1
+    result = json.loads(r.stdout)["tasks"][0]
+    assert result["result"] == "fail" and "not shown" in result["error"]
+    assert "unexpected keyword argument 'report'" in project.run_doit("q").stdout
+
+
+def test_run_pdb_post_mortem(project):
+    """doit 0.32: run --pdb starts pdb on a Python action's exception (0.31.1
+    accepts the option and does nothing)"""
+    project.dodo("""
+        def boom():
+            secret = 'pm' + 'marker'
+            raise ValueError('boom')
+
+        def task_t():
+            return {'actions': [boom]}
+    """)
+    commands = "p secret\nc\n"
+    for args in (("run", "--pdb", "t"), ("--pdb", "-n", "2", "t")):
+        r = project.run(*args, input=commands)
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert "'pmmarker'" in r.stdout, args
+    assert "pmmarker" not in project.run("t", input=commands).stdout
+    assert "pmmarker" not in project.run_doit("run", "--pdb", "t", input=commands).stdout
+
+
+def test_create_doit_tasks_basename(project):
+    """doit 0.35: create_doit_tasks.basename names the tasks"""
+    project.dodo("""
+        class Gen:
+            def create_doit_tasks(self):
+                return {'actions': ['echo made'], 'verbosity': 2}
+            create_doit_tasks.basename = 'renamed'
+
+        gen = Gen()
+    """)
+    assert project.run("list").stdout.split() == ["renamed"]
+    assert project.run("renamed").stdout == ".  renamed\nmade\n"
+    assert project.run_doit("list").stdout.split() == ["gen"]
+
+
+def test_create_after_on_method(project):
+    """doit 0.34: create_after on a method (0.31.1 calls it unbound)"""
+    project.dodo("""
+        from doit import create_after
+
+        class Tasks:
+            def task_first(self):
+                return {'actions': ['echo first'], 'verbosity': 2}
+
+            @create_after(executed='first')
+            def task_later(self):
+                return {'actions': ['echo later'], 'verbosity': 2}
+
+        tasks = Tasks()
+        task_first = tasks.task_first
+        task_later = tasks.task_later
+    """)
+    r = project.run()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout == ".  first\nfirst\n.  later\nlater\n"
+    assert "missing 1 required positional argument" in project.run_doit().stderr
+
+
+def test_task_params_and_params_refused(project):
+    """doit 0.34: a task_params creator's task may not have params too"""
+    project.dodo("""
+        from doit import task_params
+
+        @task_params([{'name': 'x', 'default': 1, 'long': 'x'}])
+        def task_t(x):
+            return {'actions': ['echo %s' % x],
+                    'params': [{'name': 'y', 'default': 2, 'long': 'y'}]}
+    """)
+    r = project.run("list")
+    assert r.returncode == 3
+    assert r.stderr == ("ERROR: Task 't'. `params` attribute can not be used in "
+                        "conjuction with `@task_params`\n")
+
+
+def test_doit_file_variable(project):
+    """doit 0.32: DOIT_FILE names the task file (-f wins)"""
+    project.dodo("def task_other():\n    return {'actions': None}\n", name="other.py")
+    project.dodo("def task_main():\n    return {'actions': None}\n")
+    env = {"DOIT_FILE": "other.py"}
+    assert project.run("list", env=env).stdout.split() == ["other"]
+    assert project.run("list", "-f", "dodo.py", env=env).stdout.split() == ["main"]
+    assert project.run_doit("list", env=env).stdout.split() == ["main"]
+
+
+def test_loader_options_before_command(project):
+    """doit 0.32: -f, -d and -k may come before the command name"""
+    project.dodo("def task_other():\n    return {'actions': ['echo o'], 'verbosity': 2}\n",
+                 name="other.py")
+    (project / "sub").mkdir()
+    for args in (("-f", "other.py", "list"), ("--file=other.py", "list"),
+                 ("-k", "-f", "other.py", "list")):
+        r = project.run(*args, cwd="sub" if "-k" in args else None)
+        assert (r.returncode, r.stdout.split()) == (0, ["other"]), args
+    r = project.run("-f", "other.py", "info", "other")
+    assert r.returncode == 1 and r.stdout.startswith("\nother\n")
+    r = project.run("-f", "other.py", "other")
+    assert r.stdout == ".  other\no\n"
+    assert project.run_doit("-f", "other.py", "list").returncode == 3
+
+
+def test_clean_wildcard(project):
+    """doit 0.35: clean takes task name patterns"""
+    project.dodo("""
+        def task_gen():
+            for n in 'ab':
+                yield {'name': n, 'actions': ['touch %s.out' % n],
+                       'targets': ['%s.out' % n], 'clean': True}
+
+        def task_other():
+            return {'actions': ['touch o.out'], 'targets': ['o.out'], 'clean': True}
+    """)
+    assert project.run().returncode == 0
+    r = project.run("clean", "gen:*")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ("gen:a - removing file 'a.out'\n"
+                        "gen:b - removing file 'b.out'\n")
+    assert project.exists("o.out")
+    assert project.run("clean", "nomatch*").returncode == 0
+    r = project.run("clean", "nosuch")
+    assert (r.returncode, r.stderr) == (3, "ERROR: 'nosuch' is not a task.\n")
+    assert project.run_doit("clean", "gen:*").returncode == 3
+
+
+def test_minversion_is_036(project):
+    """DOIT_CONFIG's minversion is checked against doit 0.36.0"""
+    project.dodo("DOIT_CONFIG = {'minversion': '0.36.0'}\n"
+                 "def task_t():\n    return {'actions': None}\n")
+    assert project.run("list").stdout.split() == ["t"]
+    assert project.run_doit("list").returncode == 3
+    project.dodo("DOIT_CONFIG = {'minversion': '0.36.1'}\n"
+                 "def task_t():\n    return {'actions': None}\n")
+    r = project.run("list")
+    assert r.returncode == 3
+    assert r.stderr.startswith("ERROR: Please update doit. Minimum version required "
+                               "is 0.36.1. You are using (0, 36, 0).")
+
+
+def test_single_with_task_options(project):
+    """doit 0.34: run -s passes the options after a task name to it (0.31.1
+    crashes)"""
+    project.dodo("""
+        def task_p():
+            return {'actions': ['echo p=%(x)s'], 'verbosity': 2,
+                    'params': [{'name': 'x', 'long': 'x', 'default': 'd'}]}
+    """)
+    r = project.run("-s", "p", "--x", "5")
+    assert (r.returncode, r.stdout) == (0, ".  p\np=5\n")
+    assert project.run_doit("-s", "p", "--x", "5").returncode == 3
+
+
+def test_python_api_says_run_dodo(project):
+    """doit's Python entry points (doit.run, api.run_tasks, DoitMain.run) do
+    not run tasks in dodo: they say so and fail (exit 3)"""
+    project.dodo("""
+        import doit.api
+        from doit.cmd_base import ModuleTaskLoader
+
+        def task_t():
+            def call():
+                return doit.api.run_tasks(ModuleTaskLoader({}), {'x': {}}) == 3
+            return {'actions': [call], 'verbosity': 2}
+    """)
+    r = project.run()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "run the `dodo` command instead" in r.stderr

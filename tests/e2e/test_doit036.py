@@ -313,3 +313,25 @@ def test_python_api_says_run_dodo(project):
     r = project.run()
     assert r.returncode == 0, r.stdout + r.stderr
     assert "run the `dodo` command instead" in r.stderr
+
+
+def test_getargs_result_saved_after_setup(project):
+    """doit 0.32: result_dep (and getargs, which uses it) saves the result of
+    its task as it is after that task ran; 0.31.1 saved the one from before
+    (a setup task runs after the check), so it ran the task once more"""
+    project.write("in.txt", "a\n")
+    project.dodo("""
+        def produce():
+            return {'v': open('in.txt').read().strip()}
+
+        def task_src():
+            return {'actions': [produce], 'file_dep': ['in.txt']}
+
+        def task_use():
+            return {'actions': ['echo use %(v)s'], 'getargs': {'v': ('src', 'v')},
+                    'verbosity': 2}
+    """)
+    assert project.run("use").stdout == ".  src\n.  use\nuse a\n"
+    assert project.run("use").stdout == "-- use\n"
+    assert project.run_doit("use").stdout == ".  src\n.  use\nuse a\n"
+    assert project.run_doit("use").stdout == "-- src\n.  use\nuse a\n"

@@ -12,7 +12,6 @@ import inspect
 import os
 import sys
 import types
-from functools import partial
 
 from .action import InvalidActions, PythonAction, create_action
 from .cmdparse import CmdOption, TaskParse
@@ -520,10 +519,6 @@ def clean_targets(task, dryrun, outstream=None):
                 os.rmdir(path)
 
 
-def _return_param(value):
-    return value
-
-
 class result_dep(UptodateCalculator):
     """uptodate: true while the result of task dep_task_name is unchanged
     (for a group task: the results of all its sub-tasks)."""
@@ -549,14 +544,20 @@ class result_dep(UptodateCalculator):
         return {sub: self.get_val(sub, 'result:')
                 for sub in dep_task.task_dep if sub.startswith(prefix)}
 
+    def _dep_result(self, dep_task):
+        if dep_task.has_subtask:
+            return self._result_group(dep_task)
+        return self._result_single()
+
     def __call__(self, task, values):
         dep_task = self.tasks_dict[self.dep_name]
-        if dep_task.has_subtask:
-            dep_result = self._result_group(dep_task)
-        else:
-            dep_result = self._result_single()
-        task.value_savers.append(
-            partial(_return_param, {self.result_name: dep_result}))
+        dep_result = self._dep_result(dep_task)
+
+        def saver():
+            # the result once the task ran: a setup task runs after this
+            # check (doit 0.32)
+            return {self.result_name: self._dep_result(dep_task)}
+        task.value_savers.append(saver)
         last_success = values.get(self.result_name)
         if last_success is None:
             return False

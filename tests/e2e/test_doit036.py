@@ -335,3 +335,21 @@ def test_getargs_result_saved_after_setup(project):
     assert project.run("use").stdout == "-- use\n"
     assert project.run_doit("use").stdout == ".  src\n.  use\nuse a\n"
     assert project.run_doit("use").stdout == "-- src\n.  use\nuse a\n"
+
+
+def test_io_capture_false(project):
+    """doit 0.35's io.capture False: the actions' output is not captured (it
+    shows whatever the verbosity; a command runs on the terminal) and a
+    command fails as a command does"""
+    project.dodo("""
+        def task_t():
+            return {'actions': ['echo shown', 'echo err >&2', 'exit 3'],
+                    'io': {'capture': False}, 'verbosity': 0}
+    """)
+    r = project.run()
+    assert r.returncode == 1
+    assert r.stdout.startswith(".  t\nshown\nTaskFailed - taskid:t\n"
+                               "Command failed: 'exit 3' returned 3\n")
+    assert r.stderr == "err\n"
+    r = project.run_doit()
+    assert r.returncode == 3 and "invalid field: 'io'" in r.stderr

@@ -92,6 +92,12 @@ _MAGIC_ARGS = (('task', lambda task: task),
                ('changed', lambda task: _copy(task.dep_changed)))
 
 
+def _captures(task):
+    """whether the task's actions capture their output (io.capture)"""
+    io_config = getattr(task, 'io', None)
+    return not io_config or bool(io_config.get('capture', True))
+
+
 def _isatty(stream):
     try:
         return bool(stream.isatty())
@@ -139,6 +145,12 @@ class CmdAction(BaseAction):
     (callable, args, kwargs) tuple) returning either."""
 
     STRING_FORMAT = 'old'  # action_string_formatting: old, new or both
+
+    @property
+    def mode(self):
+        """'normal'; for a task whose io.capture is false 'interactive': the
+        command runs on the terminal, its output not captured (doit 0.35)"""
+        return 'normal' if _captures(self.task) else 'interactive'
 
     def __init__(self, action, task=None, save_out=None, shell=True,
                  encoding='utf-8', decode_error='replace', buffering=0,
@@ -215,9 +227,10 @@ class CmdAction(BaseAction):
     def outcome(self, returncode):
         """return None or the failure for a finished process, as doit does"""
         cmd = self.expanded
-        if self.mode == 'long':
+        kind = type(self).mode  # LongRunning, Interactive: a str
+        if kind == 'long':
             return None
-        if self.mode == 'interactive':
+        if kind == 'interactive':
             if returncode != 0:
                 return TaskFailed("Interactive command failed: '%s' returned %s"
                                   % (cmd, returncode))
@@ -375,9 +388,7 @@ class PythonAction(BaseAction):
 
     def execute(self, out=None, err=None):
         """call the callable; return None or the failure (see module doc)"""
-        capture = not (self.task is not None and
-                       getattr(self.task, 'io', None) and
-                       self.task.io.get('capture', True) is False)
+        capture = _captures(self.task)
         if capture:
             restore, buffers = self._capture(out, err)
         try:

@@ -80,6 +80,23 @@ class Stream(object):
         return (sys.stdout, sys.stderr)
 
 
+class IOConfig(dict):
+    """A task's `io` (doit 0.35), a dict with attribute access: capture
+    (default True); when false its actions' output is not captured: it goes
+    straight to the terminal, whatever the verbosity."""
+
+    def __init__(self, io_data=None):
+        super().__init__(capture=True)
+        self.update(io_data or {})
+
+    @property
+    def capture(self):
+        return self.get('capture', True)
+
+    def __repr__(self):
+        return 'IOConfig(capture=%r)' % (self.capture,)
+
+
 _SEQ = (list, tuple)
 _STR = (str,)
 
@@ -201,9 +218,7 @@ class Task(object):
         self.pos_arg = pos_arg
         self.pos_arg_val = None
         self.setup_tasks = list(setup)
-        self.io = {'capture': True}
-        if io:
-            self.io.update(io)
+        self.io = IOConfig(io)
         self._actions = [] if actions is None else list(actions)
         self._action_instances = None
 

@@ -4,6 +4,10 @@ shows that the oracle differs (so the test documents a real difference).
 docs/commands.md, "doit 0.32-0.36 and dodo", names these tests."""
 
 import json
+import os
+import signal
+import subprocess
+import time
 
 DEP_MANAGER = """
 import doit
@@ -353,3 +357,55 @@ def test_io_capture_false(project):
     assert r.stderr == "err\n"
     r = project.run_doit()
     assert r.returncode == 3 and "invalid field: 'io'" in r.stderr
+
+
+def test_task_options_from_doit_cfg(project):
+    """doit 0.32: a [task:NAME] section of doit.cfg sets the defaults of task
+    NAME's parameters (and of creator NAME's task_params); the command line
+    wins"""
+    project.dodo("""
+        from doit import task_params
+
+        def task_t():
+            return {'actions': ['echo x=%(x)s'], 'verbosity': 2,
+                    'params': [{'name': 'x', 'long': 'x', 'default': 'd'}]}
+
+        @task_params([{'name': 'n', 'long': 'n', 'default': 1, 'type': int}])
+        def task_g(n):
+            return {'actions': ['echo n=%d' % n], 'verbosity': 2}
+    """)
+    project.write("doit.cfg", "[task:t]\nx = fromcfg\n[task:g]\nn = 7\n")
+    assert project.run().stdout == ".  t\nx=fromcfg\n.  g\nn=7\n"
+    assert project.run("t", "--x", "cli").stdout == ".  t\nx=cli\n"
+    project.dodo("""
+        def task_t():
+            return {'actions': ['echo x=%(x)s'], 'verbosity': 2,
+                    'params': [{'name': 'x', 'long': 'x', 'default': 'd'}]}
+    """)
+    assert project.run_doit().stdout == ".  t\nx=d\n"
+
+
+def test_auto_extra_options(project):
+    """dodo's auto (doit 0.36 has none, 0.31.1's takes -v, --success and
+    --failure only) also takes --reporter, --debounce, --grace and --poll"""
+    project.write("in.txt", "x")
+    project.dodo("def task_t():\n    return {'actions': ['true'], 'file_dep': ['in.txt']}\n")
+    assert project.run("t").returncode == 0
+    p = project.popen("auto", "--reporter", "console", "--debounce", "5", "--grace", "100",
+                      "--poll", "t")
+    try:
+        out = p.log_dir / "stdout"
+        deadline = time.monotonic() + 30
+        while "-- t" not in out.read_text() and p.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "-- t" in out.read_text(), (p.log_dir / "stderr").read_text()
+    finally:
+        os.killpg(p.pid, signal.SIGINT)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=30)
+    r = project.run_doit("auto", "--reporter", "console", "t")
+    assert r.returncode == 3 and "not recognized" in r.stderr

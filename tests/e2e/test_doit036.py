@@ -409,3 +409,25 @@ def test_auto_extra_options(project):
             p.wait(timeout=30)
     r = project.run_doit("auto", "--reporter", "console", "t")
     assert r.returncode == 3 and "not recognized" in r.stderr
+
+
+def test_forget_options_as_doit_036(project):
+    """doit 0.34's forget options: --all forgets everything even with task
+    names; --disable-default without names forgets nothing, default tasks or
+    not. Without names or options and without default tasks dodo forgets
+    everything, as 0.31.1 does (0.36 fails with a TypeError)"""
+    project.write("in.txt", "x")
+    project.dodo("""
+        def task_t():
+            return {'actions': ['true'], 'file_dep': ['in.txt']}
+        def task_u():
+            return {'actions': ['true'], 'file_dep': ['in.txt']}
+    """)
+    assert project.run().returncode == 0
+    r = project.run("forget", "--disable-default")
+    assert r.stdout == "no tasks specified, pass task name, --enable-default or --all\n"
+    assert project.run().stdout == "-- t\n-- u\n"
+    assert project.run("forget", "--all", "t").stdout == "forgetting all tasks\n"
+    assert project.run().stdout == ".  t\n.  u\n"
+    assert project.run("forget").stdout == "forgetting all tasks\n"
+    assert project.run_doit("forget", "--all").returncode == 3

@@ -431,3 +431,23 @@ def test_forget_options_as_doit_036(project):
     assert project.run().stdout == ".  t\n.  u\n"
     assert project.run("forget").stdout == "forgetting all tasks\n"
     assert project.run_doit("forget", "--all").returncode == 3
+
+
+def test_create_after_with_task_params(project):
+    """doit 0.34: a delayed creator takes its task_params from the command
+    line (DelayedLoader.kwargs)"""
+    project.dodo("""
+        from doit import create_after, task_params
+
+        def task_first():
+            return {'actions': ['echo first'], 'verbosity': 2}
+
+        @create_after(executed='first')
+        @task_params([{'name': 'n', 'default': 1, 'type': int, 'long': 'n'}])
+        def task_later(n):
+            for i in range(n):
+                yield {'name': str(i), 'actions': ['echo later %d' % i], 'verbosity': 2}
+    """)
+    r = project.run("later", "--n", "2")
+    assert r.stdout == (".  first\nfirst\n.  later:0\nlater 0\n.  later:1\nlater 1\n")
+    assert "cannot import name 'task_params'" in project.run_doit("later").stderr

@@ -21,13 +21,41 @@ const struct optdef cmd_loader_opts[] = {
 	 "Choose how to check if files have been modified.\nAvailable options [default: "
 	 "%(default)s]:\n  'md5': use the md5sum\n  'timestamp': use the timestamp\n", NULL, NULL, NULL},
 	{"dodoFile", 'f', "file", OPT_STR, "dodo.py", "load task from dodo FILE "
-	 "[default: %(default)s]", NULL, NULL, NULL},
+	 "[default: %(default)s]", "DOIT_FILE", NULL, NULL},
 	{"cwdPath", 'd', "dir", OPT_STR, NULL, "set path to be used as cwd directory (file "
 	 "paths on dodo file are relative to dodo.py location).", NULL, NULL, NULL},
 	{"seek_file", 'k', "seek-file", OPT_BOOL, NULL, "seek dodo file on parent folders "
 	 "[default: %(default)s]", "DOIT_SEEK_FILE", NULL, NULL},
 	{0},
 };
+
+/* The loader's own options (-f, -d, -k): the tail of cmd_loader_opts from dodoFile. */
+static const struct optdef *loader_only_opts(void)
+{
+	const struct optdef *d = cmd_loader_opts;
+
+	while (d->name && strcmp(d->name, "dodoFile") != 0)
+		d++;
+	return d;
+}
+
+int cmd_after_loader_opts(int argc, char **argv, int w)
+{
+	struct opts o;
+	struct err e = {0};
+	int i, at = w;
+
+	if (w >= argc || argv[w][0] != '-')
+		return w;
+	if (opts_parse(&o, loader_only_opts(), argc - w, argv + w, &e) == 0 && o.args.n)
+		for (i = w + 1; i < argc; i++)
+			if (argv[i] == o.args.v[0]) {
+				at = i;
+				break;
+			}
+	opts_free(&o);
+	return at;
+}
 
 int cmd_error(const struct err *e)
 {

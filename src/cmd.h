@@ -71,6 +71,10 @@ int cmd_plugin_run(struct cmd_env *env, const char *name, int argc, char **argv)
 void cmd_plugin_names(struct cmd_env *env, struct vec *out);
 char *cmd_plugin_purpose(struct cmd_env *env, const char *name);
 
+/* doit 0.32 takes the loader options (-f, -d, -k) before the command name too: when
+ * argv[w..] starts with them, the index of the word after them, else w. */
+int cmd_after_loader_opts(int argc, char **argv, int w);
+
 /* The command named name, or NULL. */
 const struct command *cmd_find(const struct cmd_env *env, const char *name);
 

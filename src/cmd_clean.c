@@ -211,22 +211,51 @@ static int clean_one(struct cmdctx *c, struct task *t, bool dryrun, bool forget)
 	return 0;
 }
 
+/* The names that are not tasks are an error; patterns (with `*`) are not checked. */
+static int check_names(struct cmdctx *c, const struct vec *names)
+{
+	struct vec plain = {0};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < names->n; i++)
+		if (!strchr(names->v[i], '*'))
+			vec_push(&plain, names->v[i]);
+	rc = cmdctx_check_tasks(c, &plain);
+	vec_free(&plain);
+	return rc;
+}
+
+/* names with each pattern replaced by the tasks it matches (doit 0.35), in order. */
+static void expand(struct cmdctx *c, const struct vec *names, struct vec *out)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		if (strchr(names->v[i], '*'))
+			graph_match(c->g, names->v[i], out);
+		else
+			vec_push(out, names->v[i]);
+}
+
 /* The tasks to clean, before ordering: the named ones, or (with clean_dep forced) the
  * default tasks or every task, last first. */
 static void base_list(struct cmdctx *c, bool *cleandep, struct vec *out)
 {
 	struct vec *from = c->o.args.n ? &c->o.args : &c->def_tasks;
+	struct vec names = {0};
 	size_t i;
 
 	if (c->o.args.n && !opts_int(&c->o, "cleanall")) {
-		for (i = 0; i < c->o.args.n; i++)
-			vec_push(out, c->o.args.v[i]);
+		expand(c, &c->o.args, out);
 		return;
 	}
 	*cleandep = true;
 	if (from->n) {
-		for (i = from->n; i-- > 0;)
-			vec_push(out, from->v[i]);
+		expand(c, from, &names);
+		for (i = names.n; i-- > 0;)
+			vec_push(out, names.v[i]);
+		vec_free(&names);
 		return;
 	}
 	for (i = c->g->tasks.n; i-- > 0;)
@@ -243,8 +272,7 @@ static int clean(struct cmdctx *c)
 	size_t i;
 	int rc;
 
-	if ((rc = cmdctx_check_tasks(c, &c->o.args)) != 0 ||
-	    (rc = cmdctx_check_tasks(c, &c->def_tasks)) != 0)
+	if ((rc = check_names(c, &c->o.args)) != 0 || (rc = check_names(c, &c->def_tasks)) != 0)
 		return rc;
 	base_list(c, &cleandep, &names);
 	if (cleandep)
@@ -253,7 +281,8 @@ static int clean(struct cmdctx *c)
 	else
 		without_deps(&tr, c->g, &names);
 	flatten(&tr, &order);
-	if (forget && (rc = cmdctx_state(c, 0)) != 0)
+	/* open for --forget, and for clean actions using doit.Globals.dep_manager */
+	if ((rc = cmdctx_state(c, 0)) != 0)
 		goto out;
 	for (i = 0; i < order.n && rc == 0; i++) {
 		struct task *t = graph_find(c->g, order.v[i]);

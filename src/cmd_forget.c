@@ -112,25 +112,35 @@ static int forget_tasks(struct cmdctx *c, struct vec *names)
 	return rc;
 }
 
-static int forget(struct cmdctx *c)
+static int forget_all(struct cmdctx *c)
 {
 	struct err e = {0};
 	int rc;
 
-	if (c->o.args.n)
-		return forget_tasks(c, &c->o.args);
-	if (c->def_tasks.n && !opts_int(&c->o, "forget_all")) {
-		if (!opts_int(&c->o, "forget_disable_default"))
-			return forget_tasks(c, &c->def_tasks);
-		printf("no tasks specified, pass task name, --enable-default or --all\n");
-		return 0;
-	}
 	if ((rc = cmdctx_state(c, 0)) != 0)
 		return rc;
 	if (state_forget(c->st, NULL, &e) < 0)
 		return cmd_error(&e);
 	printf("forgetting all tasks\n");
 	return 0;
+}
+
+/* doit 0.36: --all wins over everything; without task names, --disable-default forgets
+ * nothing; else the named tasks or the default ones. Without either, everything (doit
+ * 0.31; 0.36 fails there). */
+static int forget(struct cmdctx *c)
+{
+	if (opts_int(&c->o, "forget_all"))
+		return forget_all(c);
+	if (!c->o.args.n && opts_int(&c->o, "forget_disable_default")) {
+		printf("no tasks specified, pass task name, --enable-default or --all\n");
+		return 0;
+	}
+	if (c->o.args.n)
+		return forget_tasks(c, &c->o.args);
+	if (c->def_tasks.n)
+		return forget_tasks(c, &c->def_tasks);
+	return forget_all(c);
 }
 
 int cmd_forget(struct cmd_env *env, int argc, char **argv)

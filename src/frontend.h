@@ -22,6 +22,7 @@ struct outcome {
 	int status;
 	char *kind;     /* exception name for the report ("TaskFailed"), malloc'd or NULL */
 	char *msg;      /* full message (with traceback), malloc'd or NULL */
+	bool silent;    /* a failure the reporters do not print (doit's BaseFail.report) */
 	bool exit;      /* the action asked to end dodo (Python's SystemExit) */
 	int exit_code;  /* with exit: the exit status */
 };

@@ -94,6 +94,12 @@ int main(int argc, char **argv)
 	}
 	w = first_word(argc, argv);
 	c = w < argc ? cmd_find(&env, argv[w]) : NULL;
+	if (!c && w < argc && argv[w][0] == '-') {  /* dodo -f FILE COMMAND ... */
+		int after = cmd_after_loader_opts(argc, argv, w);
+		c = after < argc ? cmd_find(&env, argv[after]) : NULL;
+		if (c || (after < argc && cmd_is_plugin(&env, argv[after])))
+			w = after;
+	}
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		rc = cmd_usage(&env);
 	} else if (c || (w < argc && cmd_is_plugin(&env, argv[w]))) {

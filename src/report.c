@@ -56,8 +56,11 @@ static void write_failure(struct reporter *r, struct failure *f, bool with_msg)
 
 static void con_failure(struct reporter *r, struct task *t, const struct outcome *o)
 {
-	struct failure *f = xmalloc(sizeof(*f));
+	struct failure *f;
 
+	if (o->silent)
+		return;
+	f = xmalloc(sizeof(*f));
 	f->task = t;
 	f->kind = xstrdup(o->kind ? o->kind : "TaskError");
 	f->msg = xstrdup(o->msg ? o->msg : "");
@@ -142,6 +145,16 @@ static void nop_failure(struct reporter *r, struct task *t, const struct outcome
 {
 }
 
+/* error-only: "taskid:NAME - KIND", the message, a blank line. */
+static void eo_failure(struct reporter *r, struct task *t, const struct outcome *o)
+{
+	if (o->silent)
+		return;
+	fprintf(r->out, "%staskid:%s - %s%s\n", sgr(r, SGR_FAIL), t->name,
+	        o->kind ? o->kind : "TaskError", sgr(r, SGR_RESET));
+	fprintf(r->out, "%s\n", o->msg ? o->msg : "");
+}
+
 static void zero_runtime_error(struct reporter *r, const char *msg)
 {
 	fflush(r->out);
@@ -169,9 +182,9 @@ static const struct reporter_ops zero_ops = {
 	con_cleanup_error, zero_runtime_error, nop_complete, NULL, NULL,
 };
 
-/* doit 0.37's error-only: failures as they happen, teardown errors. */
+/* doit 0.36's error-only: failures as they happen, teardown errors. */
 static const struct reporter_ops error_only_ops = {
-	nop_task, nop_task, con_failure, nop_task, nop_task, nop_task, nop_task,
+	nop_task, nop_task, eo_failure, nop_task, nop_task, nop_task, nop_task,
 	con_cleanup_error, zero_runtime_error, nop_complete, NULL, NULL,
 };
 

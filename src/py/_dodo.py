@@ -26,7 +26,8 @@ Errors that stop dodo before or instead of running a task raise LoadError
 (message: the exact text doit prints on stderr, code: the exit code).
 Outcomes of actions are (status, exc_name, message) tuples: status 0 ok,
 1 failed (TaskFailed), 2 error (any other failure); message is what the
-failure's get_msg() gives, the text the reporter prints.
+failure's get_msg() gives, the text the reporter prints; a fourth item,
+False, says the reporters must not print it (BaseFail.report).
 """
 
 import functools
@@ -37,11 +38,11 @@ import sys
 
 import _dodo_inputs
 from doit import doit_cmd, loader
-from doit.action import CmdAction, STRING_FORMATS
+from doit.action import CmdAction, PythonAction, STRING_FORMATS
 from doit.cmd_base import version_tuple
 from doit.cmdparse import CmdOption, CmdParseError, TaskParse
 from doit.dependency import (EngineState, UptodateCalculator, encode_json,
-                             get_md5)
+                             encode_result)
 from doit.exceptions import (BaseFail, InvalidCommand, InvalidDodoFile,
                              InvalidTask, SetupError, TaskError, TaskFailed,
                              format_exception_text)
@@ -75,8 +76,9 @@ class ActionError(Exception):
     """expand_cmd() could not build the command: the action failed with
     (status, exc_name, message), like the tuples of cmd_done()"""
 
-    def __init__(self, status, exc_name, message):
-        super().__init__(status, exc_name, message)
+    def __init__(self, status, exc_name, message, report=True):
+        super().__init__(status, exc_name, message,
+                         *(() if report else (False,)))
         self.status = status
         self.exc_name = exc_name
         self.message = message
@@ -97,10 +99,13 @@ def _user_error(exc, code=3):
 
 def _outcome(failure):
     """(status, exc_name, message) for what execute() returned: a BaseFail
-    is a failure, anything else success (as in doit's Task.execute)"""
+    is a failure, anything else success (as in doit's Task.execute); a
+    failure whose report is False adds a fourth item, False"""
     if not isinstance(failure, BaseFail):
         return (0, None, None)
     status = 1 if isinstance(failure, TaskFailed) else 2
+    if failure.report is False:
+        return (status, failure.get_name(), failure.get_msg(), False)
     return (status, failure.get_name(), failure.get_msg())
 
 
@@ -161,6 +166,11 @@ def configure(config):
                         "'old', 'new', 'both'. got: %r\n" % (style,))
     CmdAction.STRING_FORMAT = style
     _check_minversion(config.get('minversion'))
+
+
+def set_pdb(on):
+    """`run --pdb`: a Python action that raises starts pdb post-mortem"""
+    PythonAction.pm_pdb = bool(on)
 
 
 @_entry
@@ -366,27 +376,17 @@ def forget_run(task):
         action.values = {}
 
 
-def _result_digest(result):
-    if not result:
-        return None
-    if isinstance(result, dict):
-        return get_md5(encode_json(result, canonical=True))
-    if isinstance(result, str):
-        return get_md5(result)
-    return get_md5(str(result))
-
-
 def finish(task):
     """After all actions succeeded: collect values and result from the
     actions (in order) and from the uptodate value savers. Returns
-    (values as JSON text, result digest or None). The values text is
-    '{}' rather than None for a task without values, so that a task that
-    ran is told apart from one that never did."""
+    (values as JSON text, result as encode_result saves it). The values
+    text is '{}' rather than None for a task without values, so that a
+    task that ran is told apart from one that never did."""
     for action in task.actions:
         task.result = action.result
         task.values.update(action.values)
     task.save_extra_values()
-    return encode_json(task.values), _result_digest(task.result)
+    return encode_json(task.values), encode_result(task.result)
 
 
 # --- 9, 10, 11. uptodate, title, calc_dep --------------------------------

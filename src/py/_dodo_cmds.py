@@ -172,7 +172,7 @@ def _flush():
 _INFO_ATTRS = (('file_dep', 'list'), ('task_dep', 'list'),
                ('setup_tasks', 'list'), ('calc_dep', 'list'),
                ('targets', 'list'), ('getargs', 'dict'), ('params', 'list'),
-               ('verbosity', 'scalar'), ('watch', 'list'))
+               ('verbosity', 'scalar'), ('watch', 'list'), ('meta', 'dict'))
 
 
 def info_text(task):

@@ -110,6 +110,26 @@ static PyObject *eng_get_result(PyObject *self, PyObject *arg)
 	return record_field(arg, false);
 }
 
+/* Forget a task's saved success (doit's Dependency.remove); None. An error when no state
+ * file is open or it is read-only. */
+static PyObject *eng_remove(PyObject *self, PyObject *arg)
+{
+	struct err e = {0};
+	const char *name = PyUnicode_AsUTF8(arg);
+
+	if (!name)
+		return NULL;
+	if (!pyfront.g || !pyfront.g->st) {
+		PyErr_SetString(PyExc_RuntimeError, "the state file is not open yet");
+		return NULL;
+	}
+	if (state_remove_success(pyfront.g->st, name, &e) < 0) {
+		PyErr_SetString(PyExc_RuntimeError, e.msg);
+		return NULL;
+	}
+	Py_RETURN_NONE;
+}
+
 static PyObject *eng_initial_workdir(PyObject *self, PyObject *unused)
 {
 	return PyUnicode_FromString(pyfront.initial_workdir ? pyfront.initial_workdir : ".");
@@ -119,6 +139,7 @@ static PyMethodDef eng_methods[] = {
 	{"sources", eng_sources, METH_NOARGS, "the built-in modules"},
 	{"get_values", eng_get_values, METH_O, "saved values (JSON) of a task, or None"},
 	{"get_result", eng_get_result, METH_O, "saved result of a task, or None"},
+	{"remove", eng_remove, METH_O, "forget the saved success of a task"},
 	{"initial_workdir", eng_initial_workdir, METH_NOARGS, "the folder dodo started in"},
 	{"note_stat", py_note_stat, METH_O, "while a load is recorded, os.stat & co. note paths"},
 	{"capture_output", py_capture_output, METH_O, "copy what the load writes to stdout/err"},

@@ -126,6 +126,22 @@ static int apply_config(PyObject *cfg, struct opts *o, struct vec *def_tasks, st
 	return 0;
 }
 
+/* run --pdb: Python actions that raise start the debugger. */
+static int set_pdb(struct opts *o, struct err *e)
+{
+	PyObject *r;
+
+	if (!opts_int(o, "pdb"))
+		return 0;
+	r = py_call("set_pdb", Py_BuildValue("(O)", Py_True));
+	if (!r) {
+		py_exc_to_err(e);
+		return -1;
+	}
+	Py_DECREF(r);
+	return 0;
+}
+
 static int py_load(struct loader *l, const struct load_request *rq, struct graph *g,
                    struct opts *o, struct vec *def_tasks, struct err *e)
 {
@@ -182,7 +198,7 @@ static int py_load(struct loader *l, const struct load_request *rq, struct graph
 		goto out;
 	}
 	if (apply_config(PyTuple_GetItem(r, 0), o, def_tasks, e) < 0 ||
-	    py_convert_tasks(g, PyTuple_GetItem(r, 1), e) < 0)
+	    py_convert_tasks(g, PyTuple_GetItem(r, 1), e) < 0 || set_pdb(o, e) < 0)
 		goto out;
 	rc = 0;
 out:

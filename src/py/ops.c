@@ -12,13 +12,13 @@
 #include "graph.h"
 #include "proc.h"
 
-/* Fill o from a (status, exc_name, message) tuple. */
+/* Fill o from a (status, exc_name, message[, report]) tuple. */
 static void tuple_outcome(PyObject *r, struct outcome *o)
 {
-	PyObject *st, *kind, *msg;
+	PyObject *st, *kind, *msg, *report = Py_True;
 	char *k, *m;
 
-	if (!PyArg_ParseTuple(r, "OOO", &st, &kind, &msg)) {
+	if (!PyArg_ParseTuple(r, "OOO|O", &st, &kind, &msg, &report)) {
 		char *tb = py_exc_text();
 		outcome_set(o, OUT_ERROR, "TaskError", tb);
 		free(tb);
@@ -27,6 +27,7 @@ static void tuple_outcome(PyObject *r, struct outcome *o)
 	k = py_str(kind);
 	m = py_str(msg);
 	outcome_set(o, (int)PyLong_AsLong(st), k, m);
+	o->silent = report == Py_False;
 	free(k);
 	free(m);
 }
@@ -232,7 +233,7 @@ static int op_run_call(struct frontend *fe, struct task *t, struct action *a, in
 
 /* ---- Python actions in a forked copy (-P process, doit's MRunner) ----
  * The child runs the action as op_run_call would and sends back one reply:
- * the outcome (status, exit, exit code, kind, message as length-prefixed
+ * the outcome (status, exit, exit code, silent, kind, message as length-prefixed
  * fields) and a pickle of what the action keeps (out, err, result, values),
  * which the parent puts on its own action object. */
 
@@ -276,7 +277,7 @@ static void forked_child(struct task *t, struct action *a, int verbosity, int fd
 		outcome_set(&o, OUT_ERROR, "TaskError", tb);
 		free(tb);
 	}
-	snprintf(num, sizeof(num), "%d %d %d", o.status, o.exit, o.exit_code);
+	snprintf(num, sizeof(num), "%d %d %d %d", o.status, o.exit, o.exit_code, o.silent);
 	put_field(&reply, num, strlen(num));
 	put_field(&reply, o.kind, o.kind ? strlen(o.kind) : 0);
 	put_field(&reply, o.msg, o.msg ? strlen(o.msg) : 0);
@@ -331,7 +332,7 @@ static void op_forked_done(struct frontend *fe, struct task *t, struct action *a
 {
 	const char *p = reply->data, *end = p + reply->len, *f[4];
 	size_t n[4];
-	int i, status, exit_, code;
+	int i, status, exit_, code, silent;
 	char *kind, *msg, num[64];
 	PyObject *r;
 
@@ -349,11 +350,12 @@ static void op_forked_done(struct frontend *fe, struct task *t, struct action *a
 	}
 	memcpy(num, f[0], n[0]);
 	num[n[0]] = '\0';
-	if (sscanf(num, "%d %d %d", &status, &exit_, &code) != 3)
-		status = OUT_ERROR, exit_ = 0, code = 0;
+	if (sscanf(num, "%d %d %d %d", &status, &exit_, &code, &silent) != 4)
+		status = OUT_ERROR, exit_ = 0, code = 0, silent = 0;
 	kind = n[1] ? xstrndup(f[1], n[1]) : NULL;
 	msg = n[2] ? xstrndup(f[2], n[2]) : NULL;
 	outcome_set(o, status, kind, msg);
+	o->silent = silent != 0;
 	o->exit = exit_ != 0;
 	o->exit_code = code;
 	free(kind);

@@ -117,6 +117,8 @@ static void add_failure(struct reporter *r, struct task *t, const struct outcome
 	PyObject *obj = r->ctx, *task = task_obj(t), *exc = failure(o->kind, o->msg), *res;
 
 	fflush(stdout);
+	if (exc && o->silent && PyObject_SetAttrString(exc, "report", Py_False) < 0)
+		Py_CLEAR(exc);
 	res = exc ? PyObject_CallMethod(obj, "add_failure", "OO", task, exc) : NULL;
 	if (!res)
 		report_exc();

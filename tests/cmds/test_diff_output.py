@@ -110,8 +110,11 @@ _NEW_OPTIONS = ("--sort=ARG", "--disable-default", "--enable-default", "-a, --al
                 "name: sort by task name")
 
 
+_DOIT_FILE = ", environ: DOIT_FILE)"     # -f's variable (doit 0.32)
+
+
 def _help(text):
-    text = _BACKEND.sub(r"\1X]\n", text)
+    text = _BACKEND.sub(r"\1X]\n", text).replace(_DOIT_FILE, ")")
     lines = text.split("\n")
     out, skip = [], False
     for line in lines:

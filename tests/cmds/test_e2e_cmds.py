@@ -96,8 +96,8 @@ def test_forget_all_and_default(proj):
     cp = proj.run("forget", "-a")
     assert lines(cp.stdout) == ["forgetting all tasks"]
     assert ".  b" in proj.run("b").stdout
-    cp = proj.run("forget", "--all", "grp")
-    assert lines(cp.stdout) == ["forgetting grp", "forgetting grp:x", "forgetting grp:y"]
+    cp = proj.run("forget", "--all", "grp")     # doit 0.36: --all wins over names
+    assert lines(cp.stdout) == ["forgetting all tasks"]
 
 
 def test_forget_everything_without_default_tasks(project):
@@ -329,7 +329,7 @@ def test_unknown_reporter(proj):
 def test_error_only_reporter(proj):
     cp = proj.run("-r", "error-only", "-c", "a", "b", "grp")
     assert cp.returncode == 1
-    assert lines(cp.stdout) == ["TaskFailed - taskid:a",
+    assert lines(cp.stdout) == ["taskid:a - TaskFailed",
                                 "Command failed: 'echo A; exit 1' returned 1", ""]
     cp = proj.run("-r", "error-only", "b")
     assert cp.returncode == 0 and cp.stdout == ""

@@ -141,6 +141,7 @@ class Options:
     unordered: list = field(default_factory=list)   # files compared as sorted words
     opaque: list = field(default_factory=list)      # files compared by presence only
     ignore: list = field(default_factory=list)      # fnmatch patterns left out (state files)
+    deliberate: list = field(default_factory=list)  # names in DELIBERATE_BY_NAME
 
 
 # ---------------------------------------------------------------- normalising
@@ -156,13 +157,26 @@ _PROG_USAGE = re.compile(r"^(Usage: +|  )(-m|doit|dodo)(?= [\w<])", re.M)
 # Deliberate differences: dodo has features of newer doit on top of 0.31's.
 _DELIBERATE = [
     (re.compile(r"(available choices are: 'console', 'executed-only', 'json', 'zero'),"
-                r" 'error-only'"), r"\1"),    # the error-only reporter (doit 0.37)
+                r" 'error-only'"), r"\1"),    # the error-only reporter (doit 0.36)
 ]
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?")
 _ELAPSED = re.compile(r'"elapsed": [0-9.e-]+|"elapsed": null')
 _DATE = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
                    r"Sep|Oct|Nov|Dec) +\d+ \d\d:\d\d:\d\d (\w+ )?\d{4}\b")
 _SET = re.compile(r"\{'[^'{}]*'(?:, '[^'{}]*')+\}")
+_STR_COLLECTION = re.compile(r"[\[{]('[^'\[\]{}]*'(?:, '[^'\[\]{}]*')*)[\]}]")
+
+
+def _as_sorted_list(m):
+    return "[" + ", ".join(sorted(m.group(1).split(", "))) + "]"
+
+
+# Deliberate differences a sample or case asks for by name (Options.deliberate).
+DELIBERATE_BY_NAME = {
+    # doit 0.32 passes an action's `dependencies` as a list (0.31: a set): a set or
+    # list of strings reads as a sorted list
+    "dependencies-list": (_STR_COLLECTION, _as_sorted_list),
+}
 
 
 def _sort_set(m):
@@ -194,8 +208,9 @@ def _drop_foreign_frames(lines):
     return out
 
 
-def normalise_text(text, work):
-    """Normalise one tool's stdout or stderr; returns a list of lines."""
+def normalise_text(text, work, deliberate=()):
+    """Normalise one tool's stdout or stderr; returns a list of lines.
+    deliberate: names of DELIBERATE_BY_NAME to apply too."""
     for w in {work, os.path.realpath(work)}:
         text = text.replace(w, "<WORK>")
     text = _ADDR.sub("0x?", text)
@@ -203,7 +218,7 @@ def normalise_text(text, work):
     text = _PROG.sub("PROG", text)
     text = _PROG_TITLE.sub("PROG -- ", text)
     text = _PROG_USAGE.sub(r"\1PROG", text)
-    for rx, repl in _DELIBERATE:
+    for rx, repl in _DELIBERATE + [DELIBERATE_BY_NAME[n] for n in deliberate]:
         text = rx.sub(repl, text)
     text = _ISO_TIME.sub("<TIME>", text)
     text = _ELAPSED.sub('"elapsed": <T>', text)
@@ -309,8 +324,8 @@ def play(proj, steps, tool, options, seed="0", timeout=60):
                 cp.returncode, cp.stdout, "".join("2> " + l + "\n"
                                                   for l in cp.stderr.splitlines())))
         results.append(Result(step, cp.returncode,
-                              normalise_text(cp.stdout, work),
-                              normalise_text(cp.stderr, work),
+                              normalise_text(cp.stdout, work, options.deliberate),
+                              normalise_text(cp.stderr, work, options.deliberate),
                               cp.stdout, cp.stderr, snapshot(proj.path, options)))
     return results
 

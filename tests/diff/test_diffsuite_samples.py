@@ -49,7 +49,8 @@ def test_sample(make_project, name, scen, steps):
         _copy(name, proj.path / sample.as_name)
 
     run_scenario(make_project, setup, steps,
-                 Options(unordered=sample.unordered, opaque=sample.opaque))
+                 Options(unordered=sample.unordered, opaque=sample.opaque,
+                         deliberate=sample.deliberate))
 
 
 def test_every_sample_is_accounted_for():

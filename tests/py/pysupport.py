@@ -30,6 +30,10 @@ class FakeEngine(types.ModuleType):
     def get_result(self, task_name):
         return self.results.get(task_name)
 
+    def remove(self, task_name):
+        self.values.pop(task_name, None)
+        self.results.pop(task_name, None)
+
     def initial_workdir(self):
         return self.workdir
 

@@ -140,7 +140,7 @@ def test_other_reporters(capsys):
     errors.skip_uptodate(FakeTask('s'))
     errors.execute_task(FakeTask('s', [1]))
     errors.add_failure(FakeTask('s'), TaskFailed('bad'))
-    assert out.getvalue() == '.  a\nTaskFailed - taskid:s\nbad\n\n'
+    assert out.getvalue() == '.  a\ntaskid:s - TaskFailed\nbad\n\n'
 
 
 def test_json_reporter(capsys):

@@ -7,9 +7,10 @@ from .loader import create_after, task_params
 from .doit_cmd import get_var
 from .api import run
 from .tools import load_ipython_extension
+from .globals import Globals
 
 __version__ = VERSION
-__all__ = ['get_var', 'run', 'create_after', 'task_params',
+__all__ = ['get_var', 'run', 'create_after', 'task_params', 'Globals',
            'get_initial_workdir']
 
 

@@ -54,9 +54,7 @@ class BaseAction(object):
         given = sig.bind_partial(*args).arguments
         kwargs = dict(kwargs)
 
-        magic = (('task', task), ('targets', task.targets),
-                 ('dependencies', task.file_dep), ('changed', task.dep_changed))
-        for key, value in magic:
+        for key, value in _MAGIC_ARGS:
             if key not in params:
                 continue
             if params[key].default is not params[key].empty:
@@ -65,7 +63,7 @@ class BaseAction(object):
                     " to have a default value (reserved by doit)"
                     % (task.name, getattr(func, '__name__', func), key))
             if key not in given:
-                kwargs[key] = value
+                kwargs[key] = value(task)
 
         options = dict(task.options or {})
         if task.pos_arg is not None:
@@ -82,6 +80,24 @@ class BaseAction(object):
         raise NotImplementedError()
 
 
+def _copy(items):
+    return None if items is None else list(items)
+
+
+# the arguments doit passes by name: the task, and copies (doit 0.32) of
+# its lists (file_dep as a list, in definition order)
+_MAGIC_ARGS = (('task', lambda task: task),
+               ('targets', lambda task: _copy(task.targets)),
+               ('dependencies', lambda task: _copy(task.file_dep)),
+               ('changed', lambda task: _copy(task.dep_changed)))
+
+
+def _captures(task):
+    """whether the task's actions capture their output (io.capture)"""
+    io_config = getattr(task, 'io', None)
+    return not io_config or bool(io_config.get('capture', True))
+
+
 def _isatty(stream):
     try:
         return bool(stream.isatty())
@@ -90,19 +106,22 @@ def _isatty(stream):
 
 
 class Writer(object):
-    """A stream writing to several streams (capture and show at once)."""
+    """A stream writing to several streams (capture and show at once).
+    isatty() and fileno() are those of the original stream (the terminal
+    or file shown to), as in doit 0.35; without one isatty() is False and
+    fileno() raises io.UnsupportedOperation."""
 
     def __init__(self, *writers):
         self.writers = []
-        self._isatty = True
+        self.orig_stream = None
         for writer in writers:
             self.add_writer(writer)
 
-    def add_writer(self, stream, isatty=None):
-        """add a stream; isatty overrides what the stream itself says"""
+    def add_writer(self, stream, *, is_original=False):
+        """add a stream; is_original: the stream isatty/fileno answer for"""
         self.writers.append(stream)
-        self._isatty = self._isatty and (
-            _isatty(stream) if isatty is None else isatty)
+        if is_original:
+            self.orig_stream = stream
 
     def write(self, text):
         for stream in self.writers:
@@ -113,7 +132,12 @@ class Writer(object):
             stream.flush()
 
     def isatty(self):
-        return self._isatty
+        return _isatty(self.orig_stream) if self.orig_stream else False
+
+    def fileno(self):
+        if self.orig_stream is None:
+            raise io.UnsupportedOperation('fileno')
+        return self.orig_stream.fileno()
 
 
 class CmdAction(BaseAction):
@@ -121,6 +145,12 @@ class CmdAction(BaseAction):
     (callable, args, kwargs) tuple) returning either."""
 
     STRING_FORMAT = 'old'  # action_string_formatting: old, new or both
+
+    @property
+    def mode(self):
+        """'normal'; for a task whose io.capture is false 'interactive': the
+        command runs on the terminal, its output not captured (doit 0.35)"""
+        return 'normal' if _captures(self.task) else 'interactive'
 
     def __init__(self, action, task=None, save_out=None, shell=True,
                  encoding='utf-8', decode_error='replace', buffering=0,
@@ -197,9 +227,10 @@ class CmdAction(BaseAction):
     def outcome(self, returncode):
         """return None or the failure for a finished process, as doit does"""
         cmd = self.expanded
-        if self.mode == 'long':
+        kind = type(self).mode  # LongRunning, Interactive: a str
+        if kind == 'long':
             return None
-        if self.mode == 'interactive':
+        if kind == 'interactive':
             if returncode != 0:
                 return TaskFailed("Interactive command failed: '%s' returned %s"
                                   % (cmd, returncode))
@@ -293,8 +324,19 @@ class Interactive(CmdAction):
     mode = 'interactive'
 
 
+def post_mortem(exc):
+    """run pdb on the traceback of exc, on the real terminal"""
+    import pdb
+    debugger = pdb.Pdb(stdin=sys.__stdin__, stdout=sys.__stdout__)
+    debugger.reset()
+    debugger.interaction(None, exc.__traceback__)
+
+
 class PythonAction(BaseAction):
-    """Call a Python callable with args and kwargs (plus injected ones)."""
+    """Call a Python callable with args and kwargs (plus injected ones).
+    pm_pdb (`run --pdb`): start pdb post-mortem when the callable raises."""
+
+    pm_pdb = False
 
     def __init__(self, py_callable, args=None, kwargs=None, task=None):
         self.py_callable = py_callable
@@ -333,11 +375,10 @@ class PythonAction(BaseAction):
         saved = (sys.stdout, sys.stderr)
         buffers = (io.StringIO(), io.StringIO())
         writers = []
-        for original, buf, show in zip(saved, buffers, (out, err)):
-            writer = Writer()
-            writer.add_writer(buf, _isatty(original))
+        for buf, show in zip(buffers, (out, err)):
+            writer = Writer(buf)
             if show:
-                writer.add_writer(show)
+                writer.add_writer(show, is_original=True)
             writers.append(writer)
         sys.stdout, sys.stderr = writers
 
@@ -347,9 +388,7 @@ class PythonAction(BaseAction):
 
     def execute(self, out=None, err=None):
         """call the callable; return None or the failure (see module doc)"""
-        capture = not (self.task is not None and
-                       getattr(self.task, 'io', None) and
-                       self.task.io.get('capture', True) is False)
+        capture = _captures(self.task)
         if capture:
             restore, buffers = self._capture(out, err)
         try:
@@ -358,6 +397,8 @@ class PythonAction(BaseAction):
         except InvalidTask:
             raise
         except Exception as exc:
+            if self.pm_pdb:
+                post_mortem(exc)
             return TaskError("PythonAction Error", exc)
         finally:
             if capture:

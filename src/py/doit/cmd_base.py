@@ -77,29 +77,20 @@ class Command(object):
 
 
 class TaskLoader(object):
-    """Legacy loader interface: load_tasks(cmd, opt_values, pos_args)
-    returns (task_list, config)."""
-    cmd_options = ()
+    """The loader interface doit 0.36 removed: creating one fails, as
+    there."""
 
     def __init__(self):
-        self.cmd_names = []
-        self.config = None
-
-    def load_tasks(self, cmd, opt_values, pos_args):  # pragma: no cover
-        raise NotImplementedError()
-
-    @staticmethod
-    def _load_from(cmd, namespace, cmd_list):
-        members = (dict(inspect.getmembers(namespace))
-                   if inspect.ismodule(namespace) else namespace)
-        task_list = loader.load_tasks(members, cmd_list,
-                                      getattr(cmd, 'execute_tasks', False))
-        return task_list, loader.load_doit_config(members)
+        raise NotImplementedError(
+            'doit.cmd_base.py:TaskLoader was removed on 0.36.0, use '
+            'TaskLoader2 instead')
 
 
 class TaskLoader2(object):
     """Loader interface of doit 0.36: setup(), load_doit_config(),
-    load_tasks(cmd, pos_args)."""
+    load_tasks(cmd, pos_args). task_opts: {task: {option: value}} given
+    through the API (api.run_tasks), used as task_params values."""
+    API = 2
     cmd_options = ()
 
     def __init__(self):
@@ -107,8 +98,8 @@ class TaskLoader2(object):
         self.config = None
         self.task_opts = None
 
-    def setup(self, opt_values):  # pragma: no cover - abstract
-        raise NotImplementedError()
+    def setup(self, opt_values):
+        """called with the loader's option values before loading"""
 
     def load_doit_config(self):  # pragma: no cover - abstract
         raise NotImplementedError()
@@ -117,7 +108,23 @@ class TaskLoader2(object):
         raise NotImplementedError()
 
 
-class ModuleTaskLoader(TaskLoader2):
+class NamespaceTaskLoader(TaskLoader2):
+    """Tasks from a namespace (a dict of task creators and DOIT_CONFIG)."""
+
+    def __init__(self):
+        super().__init__()
+        self.namespace = None
+
+    def load_doit_config(self):
+        return loader.load_doit_config(self.namespace)
+
+    def load_tasks(self, cmd, pos_args):
+        return loader.load_tasks(self.namespace, self.cmd_names,
+                                 getattr(cmd, 'execute_tasks', False),
+                                 pos_args, self.config, self.task_opts)
+
+
+class ModuleTaskLoader(NamespaceTaskLoader):
     """Tasks from a module or a dict (globals())."""
 
     def __init__(self, mod_dict):
@@ -125,24 +132,9 @@ class ModuleTaskLoader(TaskLoader2):
         self.namespace = (dict(inspect.getmembers(mod_dict))
                           if inspect.ismodule(mod_dict) else mod_dict)
 
-    def setup(self, opt_values):
-        pass
 
-    def load_doit_config(self):
-        return loader.load_doit_config(self.namespace)
-
-    def load_tasks(self, cmd, pos_args):
-        return loader.load_tasks(self.namespace, self.cmd_names,
-                                 getattr(cmd, 'execute_tasks', False),
-                                 pos_args, self.config, self.task_opts)
-
-
-class DodoTaskLoader(TaskLoader2):
+class DodoTaskLoader(NamespaceTaskLoader):
     """Tasks from a dodo.py file."""
-
-    def __init__(self):
-        super().__init__()
-        self.namespace = None
 
     def setup(self, opt_values):
         module = loader.get_module(opt_values.get('dodoFile', 'dodo.py'),
@@ -150,13 +142,15 @@ class DodoTaskLoader(TaskLoader2):
                                    opt_values.get('seek_file', False))
         self.namespace = dict(inspect.getmembers(module))
 
-    def load_doit_config(self):
-        return loader.load_doit_config(self.namespace)
 
-    def load_tasks(self, cmd, pos_args):
-        return loader.load_tasks(self.namespace, self.cmd_names,
-                                 getattr(cmd, 'execute_tasks', False),
-                                 pos_args, self.config, self.task_opts)
+def get_loader(config, task_loader=None, cmds=None):
+    """the task loader (task_loader, else a DodoTaskLoader) with its
+    command names and configuration set"""
+    task_loader = task_loader or DodoTaskLoader()
+    if cmds:
+        task_loader.cmd_names = sorted(cmds.keys())
+    task_loader.config = config or {}
+    return task_loader
 
 
 class DoitCmdBase(Command):
@@ -166,13 +160,17 @@ class DoitCmdBase(Command):
     def __init__(self, task_loader=None, cmds=None, **kwargs):
         super().__init__(**kwargs)
         self.sel_tasks = None
+        self.sel_default_tasks = True
         self.dep_manager = None
         self.loader = task_loader
 
 
-def check_tasks_exist(tasks, name_list):
-    """raise InvalidCommand for a name that is not a task"""
+def check_tasks_exist(tasks, name_list, skip_wildcard=False):
+    """raise InvalidCommand for a name that is not a task (names with `*`
+    are skipped when skip_wildcard)"""
     for task_name in name_list or ():
+        if skip_wildcard and '*' in task_name:
+            continue
         if task_name not in tasks:
             raise InvalidCommand("'%s' is not a task." % task_name)
 

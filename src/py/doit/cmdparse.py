@@ -50,7 +50,8 @@ _BOOLEAN_WORDS = {'1': True, 'yes': True, 'true': True, 'on': True,
 
 class CmdOption(object):
     """One option: a dict with name and default, and optionally type, short,
-    long, inverse, choices, help, env_var (and metavar, accepted)."""
+    long, inverse, choices, help, env_var, metavar (doit 0.35: the
+    argument's name in help) and section (doit 0.32: a heading for help)."""
 
     def __init__(self, opt_dict):
         fields = dict(opt_dict)
@@ -68,6 +69,7 @@ class CmdOption(object):
         self.help = fields.pop('help', '')
         self.env_var = fields.pop('env_var', None)
         self.metavar = fields.pop('metavar', 'ARG')
+        self.section = fields.pop('section', '')
         if fields:
             msg = "CmdOption dict contains invalid property '%s'"
             raise CmdParseError(msg % list(fields.keys()))

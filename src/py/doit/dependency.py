@@ -96,6 +96,24 @@ def encode_json(value, canonical=False):
     return json.dumps(value, default=json_default, sort_keys=canonical)
 
 
+def encode_result(result):
+    """the text saved for a task's result: None for none, the JSON of a dict
+    (doit saves dicts as they are), else the md5 of its text"""
+    if not result:
+        return None
+    if isinstance(result, dict):
+        return encode_json(result, canonical=True)
+    return get_md5(result if isinstance(result, str) else str(result))
+
+
+def decode_result(text):
+    """a saved result as doit's get_result() gives it: a dict, an md5 hex
+    digest, or None"""
+    if text is not None and text.startswith('{'):
+        return json.loads(text)
+    return text
+
+
 class EngineState(object):
     """Saved state of tasks, read through the engine (doit's Dependency
     interface, as far as uptodate objects and getargs use it)."""
@@ -104,7 +122,7 @@ class EngineState(object):
         """doit's Dependency._get for the keys Python code reads:
         'result:' and '_values_:'"""
         if key == 'result:':
-            return _engine().get_result(task_id)
+            return decode_result(_engine().get_result(task_id))
         if key == '_values_:':
             text = _engine().get_values(task_id)
             return None if text is None else json.loads(text)
@@ -132,6 +150,20 @@ class EngineState(object):
     def get_result(self, task_id):
         """saved result of a task (what result_dep compares)"""
         return self._get(task_id, 'result:')
+
+
+class Dependency(EngineState):
+    """doit's dependency manager (doit.Globals.dep_manager): the saved
+    values and results of the tasks, and remove() to forget a task."""
+
+    def remove(self, task_id):
+        """forget the saved success of a task (as `forget TASK` would,
+        keeping its ignored mark)"""
+        _engine().remove(task_id)
+
+    def remove_success(self, task):
+        """forget the saved success of a Task"""
+        self.remove(task.name)
 
 
 class UptodateCalculator(object):

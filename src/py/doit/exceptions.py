@@ -94,11 +94,16 @@ def format_exception_text(exc, tb=None):
 
 
 class BaseFail(object):
-    """A failure of a task, saved with the traceback that caused it."""
+    """A failure of a task, saved with the traceback that caused it.
+    report (doit 0.36): False when the action already told the user, so
+    that the reporters print nothing for it (the run still fails)."""
 
-    def __init__(self, msg, exception=None):
+    report = True
+
+    def __init__(self, msg, exception=None, report=True):
         self.message = msg
         self.traceback = ''
+        self.report = report
         if isinstance(exception, BaseFail):
             self.traceback = exception.traceback
         elif exception is not None:
@@ -130,17 +135,18 @@ class TaskFailed(BaseFail):
     """Task execution was not successful."""
 
 
-class UnmetDependency(TaskFailed):
-    """Task was not executed because a dependent task failed or is ignored"""
-
-
 class TaskError(BaseFail):
     """Error while trying to execute task."""
 
 
-class SetupError(BaseFail):
+# doit 0.36: the three below are kinds of TaskError
+class UnmetDependency(TaskError):
+    """Task was not executed because a dependent task failed or is ignored"""
+
+
+class SetupError(TaskError):
     """Error while trying to execute setup object"""
 
 
-class DependencyError(BaseFail):
+class DependencyError(TaskError):
     """Error while trying to check if task is up-to-date or saving task status"""

@@ -4,6 +4,7 @@ Creators are `task_*` functions (or methods) and objects with a
 `create_doit_tasks` attribute, run in the order of their source lines.
 """
 
+import copy
 import importlib.machinery
 import importlib.util
 import inspect
@@ -11,7 +12,9 @@ import os
 import sys
 
 from .cmdparse import CmdOption, TaskParse
+from .dependency import Dependency
 from .exceptions import InvalidCommand, InvalidDodoFile, InvalidTask
+from .globals import Globals
 from .task import DelayedLoader, Task, dict_to_task
 
 # folder dodo was started from (doit.get_initial_workdir())
@@ -206,10 +209,10 @@ def _get_task_creators(namespace, command_names):
             ref = ref.create_doit_tasks
             try:
                 if inspect.signature(ref).parameters:
-                    continue  # unbound method: not a creator
+                    continue  # a class's method: not a creator (doit 0.31)
             except (TypeError, ValueError):
                 pass
-            task_name = name
+            task_name = getattr(ref, 'basename', name)
         else:
             continue
         if task_name in command_names:
@@ -252,6 +255,8 @@ def load_tasks(namespace, command_names=(), allow_delayed=False, args=(),
     allow_delayed: make placeholder tasks (with .loader) for create_after
     creators instead of running them (what `run` does); with `creates`
     placeholders are always made."""
+    if Globals.dep_manager is None:
+        Globals.dep_manager = Dependency()
     creators = _get_task_creators(namespace, command_names)
     creators.sort(key=lambda item: item[2])
     task_list = []
@@ -260,6 +265,10 @@ def load_tasks(namespace, command_names=(), allow_delayed=False, args=(),
         params, kwargs = _creator_kwargs(name, ref, args, config, task_opts)
         delayed = getattr(ref, 'doit_create_after', None)
         if delayed and (delayed.creates or allow_delayed):
+            # the decorator saw a function; call what the namespace holds
+            # (a bound method when the creator is one: doit 0.34)
+            delayed = copy.copy(delayed)
+            delayed.creator = ref
             if params is not None:
                 delayed.kwargs = kwargs
             for tname in (delayed.creates or [name]):
@@ -271,10 +280,21 @@ def load_tasks(namespace, command_names=(), allow_delayed=False, args=(),
             continue
         tasks = generate_tasks(name, ref(**kwargs), ref.__doc__)
         if params is not None:
-            for task in tasks:
-                task.creator_params = list(params)
+            _set_creator_params(tasks, params)
         task_list.extend(tasks)
     return task_list
+
+
+def _set_creator_params(tasks, params):
+    """the creator's task_params become the parameters of its tasks (not
+    of sub-tasks), which must not have `params` of their own"""
+    for task in tasks:
+        if task.subtask_of is not None:
+            continue
+        if task.params:
+            raise InvalidTask("Task '%s'. `params` attribute can not be used"
+                              " in conjuction with `@task_params`" % task.name)
+        task.creator_params = list(params)
 
 
 def load_doit_config(dodo_module):

@@ -34,7 +34,9 @@ class ConsoleReporter(object):
             self.write('.  %s\n' % task.title())
 
     def add_failure(self, task, exception):
-        """task failed"""
+        """task failed (nothing shown when exception.report is False)"""
+        if not getattr(exception, 'report', True):
+            return
         result = {'task': task, 'exception': exception}
         self.failures.append(result)
         self._write_failure(result)
@@ -121,11 +123,15 @@ class ZeroReporter(ConsoleReporter):
 
 
 class ErrorOnlyReporter(ZeroReporter):
-    """Only failures and errors (doit 0.37's error-only)."""
-    desc = 'output only errors'
+    """Only failures and errors (doit 0.36's error-only)."""
+    desc = 'Report only errors internal or TaskError and TaskFailure.'
 
     def add_failure(self, task, exception):
-        ConsoleReporter.add_failure(self, task, exception)
+        if not getattr(exception, 'report', True):
+            return
+        self.write('taskid:%s - %s\n' % (task.name, exception.get_name()))
+        self.write(exception.get_msg())
+        self.write('\n')
 
     def cleanup_error(self, exception):
         sys.stderr.write(exception.get_msg())

@@ -12,7 +12,6 @@ import inspect
 import os
 import sys
 import types
-from functools import partial
 
 from .action import InvalidActions, PythonAction, create_action
 from .cmdparse import CmdOption, TaskParse
@@ -79,6 +78,23 @@ class Stream(object):
         if verbosity == 1:
             return (None, sys.stderr)
         return (sys.stdout, sys.stderr)
+
+
+class IOConfig(dict):
+    """A task's `io` (doit 0.35), a dict with attribute access: capture
+    (default True); when false its actions' output is not captured: it goes
+    straight to the terminal, whatever the verbosity."""
+
+    def __init__(self, io_data=None):
+        super().__init__(capture=True)
+        self.update(io_data or {})
+
+    @property
+    def capture(self):
+        return self.get('capture', True)
+
+    def __repr__(self):
+        return 'IOConfig(capture=%r)' % (self.capture,)
 
 
 _SEQ = (list, tuple)
@@ -202,9 +218,7 @@ class Task(object):
         self.pos_arg = pos_arg
         self.pos_arg_val = None
         self.setup_tasks = list(setup)
-        self.io = {'capture': True}
-        if io:
-            self.io.update(io)
+        self.io = IOConfig(io)
         self._actions = [] if actions is None else list(actions)
         self._action_instances = None
 
@@ -516,10 +530,6 @@ def clean_targets(task, dryrun, outstream=None):
                 os.rmdir(path)
 
 
-def _return_param(value):
-    return value
-
-
 class result_dep(UptodateCalculator):
     """uptodate: true while the result of task dep_task_name is unchanged
     (for a group task: the results of all its sub-tasks)."""
@@ -545,14 +555,20 @@ class result_dep(UptodateCalculator):
         return {sub: self.get_val(sub, 'result:')
                 for sub in dep_task.task_dep if sub.startswith(prefix)}
 
+    def _dep_result(self, dep_task):
+        if dep_task.has_subtask:
+            return self._result_group(dep_task)
+        return self._result_single()
+
     def __call__(self, task, values):
         dep_task = self.tasks_dict[self.dep_name]
-        if dep_task.has_subtask:
-            dep_result = self._result_group(dep_task)
-        else:
-            dep_result = self._result_single()
-        task.value_savers.append(
-            partial(_return_param, {self.result_name: dep_result}))
+        dep_result = self._dep_result(dep_task)
+
+        def saver():
+            # the result once the task ran: a setup task runs after this
+            # check (doit 0.32)
+            return {self.result_name: self._dep_result(dep_task)}
+        task.value_savers.append(saver)
         last_success = values.get(self.result_name)
         if last_success is None:
             return False

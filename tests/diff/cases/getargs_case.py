@@ -1,6 +1,11 @@
 # getargs: values from Python actions, save_out, whole groups (keyed by each task_dep of the
 # group, a sub-task or not); a missing key; a failing source.
+# (The run after a first one that ran the sources as setup tasks: doit 0.31 runs the
+# getargs tasks again, 0.32+ and dodo do not; tests/e2e/test_doit036.py.)
+# scenario first:
+#   run
 # scenario run:
+#   run source saved parts
 #   run
 #   run
 #   run show_one

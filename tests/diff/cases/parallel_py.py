@@ -1,8 +1,11 @@
 # Python actions with -n (doit's -P process runs them in worker processes,
 # -P thread in the main process): values and results reach the state, getargs
 # and result_dep as in a serial run. (Actions write files rather than print:
-# doit's workers print in a racy order with the reporter.)
+# doit's workers print in a racy order with the reporter.) `vals` runs first: doit 0.31
+# runs a getargs task again on the run after the one that ran its source as a setup
+# task, 0.32+ and dodo do not (tests/e2e/test_doit036.py).
 # scenario process:
+#   run -n 2 vals
 #   run -n 2 use
 #   run -n 2 use
 #   run -n 2 check

@@ -1,4 +1,6 @@
 # Finding the task file and the working folder: -f, DOIT_FILE-less defaults, -d, -k, --seek-file.
+# (-f/-d/-k before the command name and DOIT_FILE are doit 0.32's: dodo has them, the
+# oracle not; tests/e2e/test_doit036.py.)
 # setup:
 #   mkdir sub/deeper
 #   cp dodo.py tasks.py
@@ -18,7 +20,6 @@
 #   run@sub/deeper --seek-file where
 #   run@sub where => 3 ~ Could not find dodo file
 #   run@sub list -k
-#   run@sub -k list => 3
 # scenario initial_workdir:
 #   run@sub -k initial
 #   run initial

@@ -10,7 +10,9 @@ Case files (cases/*.py) are task files whose leading comment block holds
 their scenarios, in the step language of tests/diff/scenario.py:
 
     # What the case is about.
-    # ignore: my.db*        files left out of the comparison
+    # ignore: report*.log   files left out of the comparison (the state
+    #                       files, under any name a step or a setting gives
+    #                       them, always are: scenario.STATE_SUFFIXES)
     # setup:                steps played before every scenario
     #   write in.txt x
     # scenario NAME:        one differential test per scenario

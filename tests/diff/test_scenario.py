@@ -1,4 +1,5 @@
-"""The differential engine itself (scenario.py): which files it compares.
+"""The differential engine itself (scenario.py): which files it compares, and
+the environment both tools run in (tests/conftest.py).
 
 The state files are left out under any name a step or a setting gives them,
 whichever dbm module doit finds installed (dbm.gnu with python3-gdbm writes
@@ -6,10 +7,12 @@ NAME, dbm.ndbm NAME.db, dbm.dumb NAME.dat/.dir/.bak)."""
 
 import importlib.util
 import os
+import subprocess
 
 import pytest
 
 import dodo_testlib
+from dodo_testlib import base_env
 from scenario import Options, parse_step, play, snapshot, state_names, with_state_names
 
 TASKS = """\
@@ -69,3 +72,22 @@ def test_state_files_of_every_dbm_backend_are_left_out(make_project, monkeypatch
     assert [r.code for r in results] == [0] * 3, results[-1].raw_err
     assert sorted(n for n in os.listdir(proj.path) if n.startswith("x")) == written
     assert [sorted(r.tree) for r in results] == [["dodo.py"]] + [["dodo.py", "t.out"]] * 2
+
+
+def test_the_callers_environment_does_not_reach_the_tools(monkeypatch):
+    leaks = {"FAIL": "1", "CASE": "x", "COLUMNS": "20", "LINES": "5", "TZ": "Asia/Tokyo",
+             "USER": "someone", "HOSTNAME": "somewhere", "TERM": "xterm", "NO_COLOR": "1",
+             "MAKEFLAGS": " -j8 --jobserver-auth=fifo:/tmp/GMfifo1", "PYTHONOPTIMIZE": "2",
+             "PYTHONSAFEPATH": "1", "DODO_NOOP": "0", "DOIT_CONFIG": "x"}
+    for k, v in leaks.items():
+        monkeypatch.setenv(k, v)
+    env = base_env({"FAIL": "2", "PATH": None})
+    assert env["FAIL"] == "2" and "PATH" not in env
+    env = base_env()
+    assert sorted(set(env) & set(leaks)) == []
+    assert env["PATH"] == os.environ["PATH"]
+    assert (env["LC_ALL"], env["PYTHONHASHSEED"]) == ("C.UTF-8", "0")
+    # no module of the user's site-packages (pip install --user) stands in for Debian's
+    out = subprocess.run(["/usr/bin/python3", "-c", "import site; print(site.ENABLE_USER_SITE)"],
+                         env=env, capture_output=True, text=True, timeout=60).stdout
+    assert out == "False\n"

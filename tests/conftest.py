@@ -62,11 +62,13 @@ def base_env(extra=None):
     sanitizers' settings of the caller's and nothing else (extra adds to it, a
     None value removes), C.UTF-8 messages, a fixed hash seed so doit's set
     orders are repeatable, no user site-packages (a doit or a module installed
-    with pip --user must not stand in for Debian's)."""
+    with pip --user must not stand in for Debian's), and Python's output
+    unbuffered: doit's lines and its commands' reach the pipe in the order
+    they reach a terminal, whatever the caller's PYTHONUNBUFFERED."""
     env = {k: v for k, v in os.environ.items()
            if k in _KEEP or k.startswith(_KEEP_PREFIXES)}
     env.update(LC_ALL="C.UTF-8", LANG="C.UTF-8", PYTHONHASHSEED="0",
-               PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
+               PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1", PYTHONUNBUFFERED="1")
     if extra:
         for k, v in extra.items():
             if v is None:

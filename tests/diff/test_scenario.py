@@ -75,6 +75,7 @@ def test_state_files_of_every_dbm_backend_are_left_out(make_project, monkeypatch
 
 
 def test_the_callers_environment_does_not_reach_the_tools(monkeypatch):
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
     leaks = {"FAIL": "1", "CASE": "x", "COLUMNS": "20", "LINES": "5", "TZ": "Asia/Tokyo",
              "USER": "someone", "HOSTNAME": "somewhere", "TERM": "xterm", "NO_COLOR": "1",
              "MAKEFLAGS": " -j8 --jobserver-auth=fifo:/tmp/GMfifo1", "PYTHONOPTIMIZE": "2",
@@ -86,7 +87,7 @@ def test_the_callers_environment_does_not_reach_the_tools(monkeypatch):
     env = base_env()
     assert sorted(set(env) & set(leaks)) == []
     assert env["PATH"] == os.environ["PATH"]
-    assert (env["LC_ALL"], env["PYTHONHASHSEED"]) == ("C.UTF-8", "0")
+    assert (env["LC_ALL"], env["PYTHONHASHSEED"], env["PYTHONUNBUFFERED"]) == ("C.UTF-8", "0", "1")
     # no module of the user's site-packages (pip install --user) stands in for Debian's
     out = subprocess.run(["/usr/bin/python3", "-c", "import site; print(site.ENABLE_USER_SITE)"],
                          env=env, capture_output=True, text=True, timeout=60).stdout

@@ -29,9 +29,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = 60
 
-# Variables that would change what either tool does; removed from every run.
-_SCRUB = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV",
-          "PYTHONWARNINGS", "PYTHONBREAKPOINT")
+# The caller's environment is not the tests': of it only these variables reach
+# either tool. Any other (DOIT_*/DODO_*, PYTHON*, MAKEFLAGS naming an outer
+# make's jobserver, COLUMNS, TZ, USER, HOSTNAME, a variable a case reads such
+# as FAIL or CASE) could change what a tool does or prints. The sanitizers' and
+# valgrind's own settings pass.
+_KEEP = ("PATH", "HOME", "TMPDIR")
+_KEEP_PREFIXES = ("ASAN_", "UBSAN_", "LSAN_", "VALGRIND_")
 
 
 def dodo_bin_path():
@@ -54,14 +58,17 @@ def doit_command():
 
 
 def base_env(extra=None):
-    """A deterministic environment for both tools: no DOIT_*/DODO_* leaking in
-    from the caller (except DODO_LOCK_TIMEOUT-like settings passed in extra),
-    C.UTF-8 messages, a fixed hash seed so doit's set orders are repeatable."""
+    """A deterministic environment for both tools: PATH, HOME, TMPDIR and the
+    sanitizers' settings of the caller's and nothing else (extra adds to it, a
+    None value removes), C.UTF-8 messages, a fixed hash seed so doit's set
+    orders are repeatable, no user site-packages (a doit or a module installed
+    with pip --user must not stand in for Debian's), and Python's output
+    unbuffered: doit's lines and its commands' reach the pipe in the order
+    they reach a terminal, whatever the caller's PYTHONUNBUFFERED."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DOIT_", "DODO_")) and k not in _SCRUB}
+           if k in _KEEP or k.startswith(_KEEP_PREFIXES)}
     env.update(LC_ALL="C.UTF-8", LANG="C.UTF-8", PYTHONHASHSEED="0",
-               PYTHONDONTWRITEBYTECODE="1")
-    env.pop("TERM", None)
+               PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1", PYTHONUNBUFFERED="1")
     if extra:
         for k, v in extra.items():
             if v is None:

@@ -10,7 +10,9 @@ Case files (cases/*.py) are task files whose leading comment block holds
 their scenarios, in the step language of tests/diff/scenario.py:
 
     # What the case is about.
-    # ignore: my.db*        files left out of the comparison
+    # ignore: report*.log   files left out of the comparison (the state
+    #                       files, under any name a step or a setting gives
+    #                       them, always are: scenario.STATE_SUFFIXES)
     # setup:                steps played before every scenario
     #   write in.txt x
     # scenario NAME:        one differential test per scenario
@@ -20,7 +22,6 @@ their scenarios, in the step language of tests/diff/scenario.py:
 
 import os
 import sys
-from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "diff"))
@@ -42,9 +43,3 @@ def dodo_text(text, work):
     """dodo's or doit's output with the work folder, program name and state
     file name made alike (scenario.normalise_text, as one string)."""
     return "\n".join(scenario.normalise_text(text, work))
-
-
-def dodo_bin():
-    """The binary under test (DODO_BIN, default build/dodo)."""
-    p = Path(os.environ.get("DODO_BIN") or Path(HERE).parent.parent / "build" / "dodo")
-    return p if p.is_absolute() else Path(HERE).parent.parent / p

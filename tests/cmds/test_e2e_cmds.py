@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from cmdsupport import dodo_bin
+from dodo_testlib import base_env, dodo_command
 
 TASKS = """\
 DOIT_CONFIG = {'default_tasks': ['b']}
@@ -384,11 +384,9 @@ def run_tty(proj, *args, env=None, rows=24, cols=80):
 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    e = dict(os.environ)
-    e.pop("NO_COLOR", None)
-    e["TERM"] = "xterm"
+    e = base_env({"TERM": "xterm"})
     e.update(env or {})
-    p = subprocess.Popen([str(dodo_bin())] + list(args), cwd=str(proj.path),
+    p = subprocess.Popen(dodo_command() + list(args), cwd=str(proj.path),
                          stdin=slave, stdout=slave, stderr=slave, env=e)
     os.close(slave)
     out = b""

@@ -25,8 +25,8 @@ Comparison, after each `run` step: exit code, stdout lines, stderr lines
 (normalised: work-folder path, 0x addresses, traceback frames outside the
 work folder, line numbers, program name, state file name, times and dates,
 set reprs sorted, the deliberate differences listed in _DELIBERATE), then the
-tree of files (ignoring .doit.db*/.dodo.db* and __pycache__): names, mode
-bits and contents. Where doit's own order depends on the hash seed, any order
+tree of files (ignoring __pycache__ and the state files, see STATE_SUFFIXES):
+names, mode bits and contents. Where doit's own order depends on the hash seed, any order
 is accepted (see Comparison).
 
 DIFF_ORACLE_ONLY=1 runs the oracle side only and checks the declared exit
@@ -34,6 +34,7 @@ codes and texts: a test of the scenarios themselves that needs no dodo.
 """
 
 import codecs
+import dataclasses
 import difflib
 import fnmatch
 import hashlib
@@ -140,8 +141,62 @@ class Options:
     """Per-sample/case comparison options."""
     unordered: list = field(default_factory=list)   # files compared as sorted words
     opaque: list = field(default_factory=list)      # files compared by presence only
-    ignore: list = field(default_factory=list)      # fnmatch patterns left out (state files)
+    ignore: list = field(default_factory=list)      # fnmatch patterns left out
+    state: list = field(default_factory=list)       # state file names given (state_names)
     deliberate: list = field(default_factory=list)  # names in DELIBERATE_BY_NAME
+
+
+# The state files are no part of the comparison. Besides the default ones
+# (.doit.db*, .dodo.db*), a step's --db-file/--dep-file or a dep_file setting
+# names one, and either tool makes files of its own from that name: doit's
+# dbm writes NAME (dbm.gnu, with python3-gdbm), NAME.db (dbm.ndbm) or
+# NAME.dat/.dir/.bak (dbm.dumb), whichever is installed; SQLite adds -wal,
+# -shm and -journal.
+STATE_DEFAULTS = (".doit.db", ".dodo.db")
+STATE_SUFFIXES = ("", ".db", ".dat", ".dir", ".bak", "-wal", "-shm", "-journal")
+_STATE_OPTIONS = ("--db-file", "--dep-file")
+# dep_file in DOIT_CONFIG ('dep_file': 'x'), doit.cfg (dep_file = x) or
+# pyproject.toml (dep_file = "x")
+_DEP_FILE_SETTING = re.compile(r"""\bdep_file['"]?[ \t]*[:=][ \t]*['"]?([^'"\s,}]+)""")
+
+
+def _option_values(args):
+    """The names given to the state file options in a run step's arguments."""
+    for i, a in enumerate(args):
+        for opt in _STATE_OPTIONS:
+            if a == opt and i + 1 < len(args):
+                yield args[i + 1]
+            elif a.startswith(opt + "="):
+                yield a[len(opt) + 1:]
+
+
+def state_names(steps, texts=()):
+    """Base names of the state files that the steps' options and the dep_file
+    settings in texts (the files set up) and in the steps' written text name."""
+    names = set()
+    texts = list(texts)
+    for s in steps:
+        if s.is_run:
+            names.update(_option_values(s.args))
+        elif s.verb in ("write", "append", "sub"):
+            texts.append(s.args[-1])
+    for t in texts:
+        names.update(_DEP_FILE_SETTING.findall(t))
+    return {os.path.basename(n) for n in names if os.path.basename(n)}
+
+
+def _file_texts(root):
+    """The contents of every file below root, as text."""
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            with open(os.path.join(dirpath, name), "rb") as f:
+                yield f.read().decode("utf-8", "replace")
+
+
+def with_state_names(options, root, steps):
+    """options with the state files named by steps and the files below root."""
+    names = set(options.state) | state_names(steps, _file_texts(root))
+    return dataclasses.replace(options, state=sorted(names))
 
 
 # ---------------------------------------------------------------- normalising
@@ -227,8 +282,13 @@ def normalise_text(text, work, deliberate=()):
     return _drop_foreign_frames(text.split("\n"))
 
 
+def _is_state(name, options):
+    return name.startswith(STATE_DEFAULTS) or any(
+        name == s + suffix for s in options.state for suffix in STATE_SUFFIXES)
+
+
 def _ignored(name, options):
-    return (name.startswith((".doit.db", ".dodo.db")) or name == "__pycache__"
+    return (_is_state(name, options) or name == "__pycache__"
             or any(fnmatch.fnmatch(name, p) for p in options.ignore))
 
 
@@ -469,6 +529,7 @@ def run_scenario(make_project, setup_files, steps, options):
     doit, then (unless DIFF_ORACLE_ONLY) under dodo, and compare."""
     oracle_proj = make_project("doit/proj")
     setup_files(oracle_proj)
+    options = with_state_names(options, oracle_proj.path, steps)
     oracle = oracle_results(oracle_proj, steps, options)
     check_expectations(oracle, "doit")
     if ORACLE_ONLY:

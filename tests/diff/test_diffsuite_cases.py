@@ -8,7 +8,8 @@ scenarios (step language: see scenario.py):
     # copy: SRC [DST]       also copy cases/data/SRC (to DST)
     # unordered: FILE ...   compare these files as sorted words
     # opaque: FILE ...      compare these files by presence only
-    # ignore: PATTERN ...   leave these names out (state files named in the case)
+    # ignore: PATTERN ...   leave these names out (state files, under any name
+    #                       a step or a setting gives them, always are)
     # setup:                steps played before every scenario
     #   write in.txt hello
     # scenario NAME:        one test per scenario

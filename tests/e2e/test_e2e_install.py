@@ -3,7 +3,7 @@
 import os
 import subprocess
 
-from dodo_testlib import ROOT, dodo_bin_path
+from dodo_testlib import ROOT, base_env, dodo_bin_path
 
 
 def test_make_install(tmp_path, project):
@@ -31,7 +31,7 @@ def test_make_install(tmp_path, project):
         def task_hi():
             return {'actions': ['echo installed-hi'], 'verbosity': 2}
     """)
-    r = subprocess.run([str(installed)], cwd=str(project.path), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True, timeout=60)
+    r = subprocess.run([str(installed)], cwd=str(project.path), env=base_env(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "installed-hi" in r.stdout.splitlines()

@@ -19,8 +19,10 @@ from dodo_testlib import Project, dodo_command, base_env
 
 DEADLINE = 60  # seconds any barrier may take before the test fails
 
-# A task that announces it started, then waits (at most ~30 s) for `release`.
-WAIT = ("touch {name}.started; i=0; while [ ! -e release ] && [ $i -lt 600 ]; "
+# A task that announces it started, then waits for `release` (at most 2400
+# naps of 50 ms: longer than any DEADLINE, so it only ends by itself when the
+# test is gone).
+WAIT = ("touch {name}.started; i=0; while [ ! -e release ] && [ $i -lt 2400 ]; "
         "do sleep 0.05; i=$((i+1)); done")
 
 
@@ -34,6 +36,33 @@ def wait_for(path, proc=None, what=""):
         if time.monotonic() > end:
             pytest.fail("%s did not appear within %ss %s" % (path, DEADLINE, what))
         time.sleep(0.02)
+
+
+def wait_until(pred, proc, what):
+    """Wait until pred() is true (or fail if proc ends first / the deadline passes)."""
+    end = time.monotonic() + DEADLINE
+    while not pred():
+        if proc.poll() is not None:
+            pytest.fail("dodo exited (%s) before %s\n%s" % (proc.returncode, what, logs(proc)))
+        if time.monotonic() > end:
+            pytest.fail("no %s within %ss" % (what, DEADLINE))
+        time.sleep(0.02)
+
+
+def has_open(proc, path):
+    """Does process proc have path open?"""
+    fds = "/proc/%d/fd" % proc.pid
+    try:
+        names = os.listdir(fds)
+    except OSError:
+        return False
+    for fd in names:
+        try:
+            if os.readlink(os.path.join(fds, fd)) == str(path):
+                return True
+        except OSError:
+            pass
+    return False
 
 
 def logs(proc):
@@ -116,9 +145,9 @@ def test_second_run_gives_up_after_lock_timeout(project):
     first = project.popen("slow", "dep")
     try:
         wait_for(project / "slow.started", first)
-        start = time.monotonic()
         second = project.run("other", env={"DODO_LOCK_TIMEOUT": "1"}, timeout=DEADLINE)
-        took = time.monotonic() - start
+        # it gave up while the lock was held: the first is still waiting
+        holder_ran_on = first.poll() is None
     finally:
         project.write("release", "")
     assert finish(first) == 0, logs(first)
@@ -126,7 +155,7 @@ def test_second_run_gives_up_after_lock_timeout(project):
     assert second.returncode in (1, 2, 3), second.returncode
     assert ".dodo.db" in second.stderr, second.stderr
     assert not (project / "other.out").exists(), "ran a task without the lock"
-    assert took < DEADLINE / 2
+    assert holder_ran_on, logs(first)
     assert integrity_ok(project / ".dodo.db")
     again = project.run("slow", "dep")
     assert again.returncode == 0, again.stderr
@@ -141,8 +170,11 @@ def test_second_run_waits_for_the_lock(project):
     try:
         wait_for(project / "slow.started", first)
         second = project.popen("other", env={"DODO_LOCK_TIMEOUT": str(DEADLINE)})
+        # released only once the second has opened the state file to lock it
+        wait_until(lambda: has_open(second, project / ".dodo.db"), second,
+                   "the second dodo to open .dodo.db")
+        assert first.poll() is None and not (project / "other.out").exists()
     finally:
-        # released only after the second has started and must be waiting
         project.write("release", "")
     assert finish(first) == 0, logs(first)
     assert finish(second) == 0, logs(second)

@@ -8,6 +8,8 @@ import os
 import subprocess
 import types
 
+from dodo_testlib import base_env   # tests/conftest.py
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_PY = os.path.normpath(os.path.join(HERE, '..', '..', 'src', 'py'))
 ORACLE_PYTHON = '/usr/bin/python3'
@@ -65,17 +67,17 @@ class FakeEngine(types.ModuleType):
 ENGINE = FakeEngine()
 
 
-def oracle_env():
-    env = dict(os.environ)
-    env.pop('PYTHONPATH', None)
-    env.pop('DOIT_FILE', None)
-    return env
+def oracle_env(extra=None):
+    """the environment of the reference doit: the end-to-end suites' (no
+    DOIT_*, PYTHONPATH or user site-packages of the caller's), plus extra"""
+    return base_env(extra)
 
 
-def oracle(cwd, *args, timeout=60):
-    """run the reference doit in cwd; return CompletedProcess (text)"""
+def oracle(cwd, *args, env=None, timeout=60):
+    """run the reference doit in cwd (with the variables env adds); return
+    CompletedProcess (text)"""
     return subprocess.run([ORACLE_PYTHON, '-m', 'doit'] + list(args),
-                          cwd=str(cwd), env=oracle_env(), text=True,
+                          cwd=str(cwd), env=oracle_env(env), text=True,
                           capture_output=True, timeout=timeout)
 
 

@@ -76,9 +76,8 @@ def test_doit_main_points_to_dodo(capsys):
 def test_tools_star_import_like_doit():
     import subprocess
     code = 'from doit.tools import *\nnames = sorted(n for n in dir() if not n.startswith("_"))\nprint(" ".join(names))'
-    env = dict(__import__('os').environ)
-    env.pop('PYTHONPATH', None)
-    theirs = set(subprocess.run(['/usr/bin/python3', '-c', code], env=env,
+    from pysupport import oracle_env
+    theirs = set(subprocess.run(['/usr/bin/python3', '-c', code], env=oracle_env(),
                                 capture_output=True, text=True,
                                 check=True).stdout.split())
     ns = {}

@@ -1,7 +1,6 @@
 """parse_task_args and task options, compared with doit 0.31.1 runs."""
 
 import json
-import os
 import textwrap
 
 import pytest
@@ -62,13 +61,7 @@ CASES = [
 
 def doit_options(folder, args, env=None):
     """options of the first task as doit's action prints them"""
-    if env:
-        os.environ.update(env)
-    try:
-        proc = oracle(folder, *args)
-    finally:
-        for key in env or ():
-            del os.environ[key]
+    proc = oracle(folder, *args, env=env)
     assert proc.returncode == 0, proc.stderr
     lines = [l for l in proc.stdout.splitlines() if l.startswith('{')]
     return json.loads(lines[0])

@@ -303,7 +303,9 @@ static void not_yet_existing(void)
 	watch_free(w);
 }
 
-static void burst_is_few_batches(void)
+/* Edits while the watcher reads: however the machine's timing splits them into
+ * batches, each batch names the file once and answers at least one edit. */
+static void burst_names_the_file_once_per_batch(void)
 {
 	struct watch *w = new_watch();
 	struct vec v = {0};
@@ -338,17 +340,42 @@ static void burst_is_few_batches(void)
 			break;
 		}
 	}
-	CHECK(batches >= 1 && batches <= 3);
+	CHECK(batches >= 1 && batches <= 100);
 	CHECK_INT(once, batches);
 	vec_strfree(&v);
 	watch_free(w);
 }
 
+/* A burst made while the caller is busy (more events than a lone save, two files
+ * so that the kernel cannot merge them) is one batch, each file named once. */
+static void burst_while_busy_is_one_batch(void)
+{
+	struct watch *w = new_watch();
+	struct vec v = {0};
+	char text[16];
+	int i;
+
+	put(P("f.txt"), "start");
+	put(P("g.txt"), "start");
+	add(w, P("f.txt"), false);
+	add(w, P("g.txt"), false);
+	for (i = 0; i < 100; i++) {
+		snprintf(text, sizeof(text), "%d", i);
+		put(P(i % 2 ? "g.txt" : "f.txt"), text);
+	}
+	CHECK_INT(wait1(w, WAIT_MS, &v), 2);
+	CHECK_INT(count(&v, P("f.txt")), 1);
+	CHECK_INT(count(&v, P("g.txt")), 1);
+	check_quiet(w);
+	vec_strfree(&v);
+	watch_free(w);
+}
+
+/* Edits that never pause still give a batch: it comes while they go on. */
 static void stream_cannot_starve(void)
 {
 	struct watch *w = new_watch();
 	struct vec v = {0};
-	int64_t start;
 	int status;
 	pid_t pid;
 
@@ -359,7 +386,7 @@ static void stream_cannot_starve(void)
 		struct timespec ts = { 0, 5000000 };
 		char text[16];
 		int i;
-		for (i = 0; i < 400; i++) {  /* about 2 s of edits, 5 ms apart */
+		for (i = 0; i < 6000; i++) {  /* 30 s of edits 5 ms apart, or until killed */
 			snprintf(text, sizeof(text), "%d", i);
 			put(P("f.txt"), text);
 			nanosleep(&ts, NULL);
@@ -367,10 +394,8 @@ static void stream_cannot_starve(void)
 		_exit(0);
 	}
 	CHECK(pid > 0);
-	start = now_ns();
 	CHECK_INT(wait1(w, WAIT_MS, &v), 1);
-	/* 10 quiet periods (300 ms), plus slack for slow machines and valgrind */
-	CHECK((now_ns() - start) / 1000000 < 1500);
+	CHECK_INT(waitpid(pid, &status, WNOHANG), 0);    /* the writer still writes */
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	vec_strfree(&v);
@@ -805,7 +830,8 @@ BOTH(recursive_subfolder)
 BOTH(recursive_new_subfolder)
 BOTH(recursive_moved_and_recreated)
 BOTH(not_yet_existing)
-BOTH(burst_is_few_batches)
+BOTH(burst_names_the_file_once_per_batch)
+BOTH(burst_while_busy_is_one_batch)
 BOTH(stream_cannot_starve)
 BOTH(clear_stops_events)
 BOTH(changes_while_busy)
@@ -832,7 +858,8 @@ int main(void)
 	RUN_BOTH(recursive_new_subfolder);
 	RUN_BOTH(recursive_moved_and_recreated);
 	RUN_BOTH(not_yet_existing);
-	RUN_BOTH(burst_is_few_batches);
+	RUN_BOTH(burst_names_the_file_once_per_batch);
+	RUN_BOTH(burst_while_busy_is_one_batch);
 	RUN_BOTH(stream_cannot_starve);
 	RUN_BOTH(clear_stops_events);
 	RUN_BOTH(changes_while_busy);

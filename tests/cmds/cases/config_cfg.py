@@ -1,6 +1,5 @@
 # doit.cfg: [GLOBAL] and per-command sections; command line > DOIT_CONFIG >
 # [command] > [GLOBAL] > default.
-# ignore: my.db*
 # scenario global:
 #   write doit.cfg [GLOBAL]\nverbosity = 2\nreporter = executed-only\n
 #   run => 1

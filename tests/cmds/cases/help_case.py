@@ -1,6 +1,5 @@
 # help: the task dictionary, a task's parameters (the usage text help prints for
 # unknown names is compared in test_diff_output.py).
-# ignore: x
 # scenario help:
 #   run help task
 #   run help params

@@ -1,6 +1,5 @@
 # DOIT_CONFIG: default_tasks, verbosity, continue, check_file_uptodate, dep_file, and
 # the command line winning over it.
-# ignore: .custom-state* .other.db*
 # setup:
 #   write in.txt x
 # scenario default_tasks:

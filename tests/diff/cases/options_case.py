@@ -1,5 +1,4 @@
 # run options: -a (always), -c (continue), -s (single), --verbosity, --db-file, -r reporters.
-# ignore: other.db*
 # setup:
 #   write in.txt x
 # scenario always:

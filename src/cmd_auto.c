@@ -568,6 +568,7 @@ static int execute(struct autoctx *a, struct graph *g, struct opts *o, struct ve
 	ro.verbosity = opts_get(o, "verbosity")->set ? (int)opts_int(o, "verbosity") : -1;
 	ro.force_verbosity = opts_given(o, "verbosity");
 	ro.detach_long = ro.group_cmds = true;
+	ro.grace_ms = opts_int(o, "grace") > 0 ? (int)opts_int(o, "grace") : 1;
 	ro.on_proc = on_proc;
 	ro.before_task = before_task;
 	ro.hook_arg = a;

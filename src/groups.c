@@ -22,6 +22,7 @@ struct group {
 	char *task;
 	pid_t pgid;
 	bool lone;          /* pgid is a process in dodo's own group: it alone counts */
+	bool has_sig;       /* lone, and it got the stopping signal from the terminal */
 	bool server;        /* kept running; else a command still expected to exit */
 	bool leader_done;   /* the leader was reaped (by us or by the runner) */
 	int rc;             /* the leader's exit status (-signal), when we reaped it */
@@ -92,16 +93,20 @@ void groups_add(struct groups *gs, const char *task, pid_t pgid, bool server)
 	free(g->task);
 	g->task = xstrdup(task);
 	g->pgid = pgid;
-	g->lone = false;
+	g->lone = g->has_sig = false;
 	g->server = server;
 	g->leader_done = false;
 	g->rc = 0;
 }
 
-void groups_add_process(struct groups *gs, const char *task, pid_t pid)
+void groups_add_process(struct groups *gs, const char *task, pid_t pid, bool has_sig)
 {
+	struct group *g;
+
 	groups_add(gs, task, pid, false);
-	group_find(gs, pid, NULL)->lone = true;
+	g = group_find(gs, pid, NULL);
+	g->lone = true;
+	g->has_sig = has_sig;
 }
 
 /* Whether any process (a zombie included) is left in g. */
@@ -167,7 +172,7 @@ static void signal_chosen(struct groups *gs, int sig)
 	for (i = 0; i < gs->v.n; i++) {
 		struct group *g = gs->v.v[i];
 		pid_t to = g->lone ? g->pgid : -g->pgid;
-		if (g->stopping) {
+		if (g->stopping && (sig == SIGKILL || !g->has_sig)) {
 			kill(to, sig);
 			if (sig != SIGKILL)
 				kill(to, SIGCONT);      /* a stopped process must see it */

@@ -26,8 +26,11 @@ void groups_free(struct groups *gs);
  * exit, which becomes a server if its group outlives it (groups_exited). */
 void groups_add(struct groups *gs, const char *task, pid_t pgid, bool server);
 /* Track our child pid, which stayed in dodo's process group (it shares the terminal
- * with dodo): stopping it signals and waits for that process alone. */
-void groups_add_process(struct groups *gs, const char *task, pid_t pid);
+ * with dodo): stopping it signals and waits for that process alone. has_sig: it got
+ * the stopping signal already (the terminal sent it to the whole group, dodo's Ctrl-C):
+ * not sent twice (a second Ctrl-C would cut its clean-up short); SIGKILL still comes
+ * after the grace period. */
+void groups_add_process(struct groups *gs, const char *task, pid_t pid, bool has_sig);
 /* The leader of pgid exited and was reaped by the caller: if processes are left in its
  * group, they are a server of its task; otherwise the group is forgotten. */
 void groups_exited(struct groups *gs, pid_t pgid);

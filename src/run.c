@@ -674,7 +674,7 @@ static void kill_jobs(struct runner *r, int sig)
 		if (j->p.group)
 			groups_add(gs, j->n->task->name, j->p.pid, false);
 		else
-			groups_add_process(gs, j->n->task->name, j->p.pid);
+			groups_add_process(gs, j->n->task->name, j->p.pid, sig_from_terminal());
 	}
 	fflush(stdout);
 	groups_stop(gs, NULL, NULL, sig, NULL);

@@ -15,16 +15,19 @@ enum { NCAUGHT = sizeof(caught) / sizeof(caught[0]) };
 static int wake[2] = {-1, -1};
 static int depth;                       /* sig_catch calls not yet released */
 static volatile sig_atomic_t stop_sig;
+static volatile sig_atomic_t from_kernel;   /* stop_sig came from the terminal */
 static struct sigaction saved[NCAUGHT];
 static bool installed[NCAUGHT];
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *info, void *ctx)
 {
 	int saved_errno = errno;
 	char c = 0;
 
-	if (sig != SIGCHLD && !stop_sig)
+	if (sig != SIGCHLD && !stop_sig) {
+		from_kernel = info && info->si_code == SI_KERNEL;
 		stop_sig = sig;
+	}
 	if (wake[1] >= 0 && write(wake[1], &c, 1) < 0) {
 		/* full: a wake-up is pending anyway */
 	}
@@ -58,8 +61,8 @@ int sig_catch(bool chld)
 		depth--;
 		return -1;
 	}
-	stop_sig = 0;
-	sa.sa_handler = on_signal;
+	stop_sig = from_kernel = 0;
+	sa.sa_sigaction = on_signal;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < NCAUGHT; i++) {
 		installed[i] = false;
@@ -68,7 +71,7 @@ int sig_catch(bool chld)
 		/* ignored when dodo started (nohup, a background job of a script): kept so */
 		if (caught[i] != SIGCHLD && saved[i].sa_handler == SIG_IGN)
 			continue;
-		sa.sa_flags = SA_RESTART | (caught[i] == SIGCHLD ? SA_NOCLDSTOP : 0);
+		sa.sa_flags = SA_SIGINFO | SA_RESTART | (caught[i] == SIGCHLD ? SA_NOCLDSTOP : 0);
 		installed[i] = sigaction(caught[i], &sa, NULL) == 0;
 	}
 	if (chld && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -103,8 +106,15 @@ int sig_caught(void)
 
 void sig_set_caught(int sig)
 {
-	if (sig)
+	if (sig && !stop_sig) {
+		from_kernel = 0;
 		stop_sig = sig;
+	}
+}
+
+bool sig_from_terminal(void)
+{
+	return stop_sig && from_kernel;
 }
 
 void sig_child_reset(void)

@@ -27,6 +27,9 @@ void sig_wake_clear(void);
  * received (a run inside `dodo auto` hands its signal over). */
 int sig_caught(void);
 void sig_set_caught(int sig);
+/* Whether that signal came from the kernel, not from a process: a terminal's Ctrl-C or
+ * hang-up, which its whole foreground process group got. */
+bool sig_from_terminal(void);
 
 /* In a forked child that does not exec: the actions sig_catch replaced back (the
  * default ones, as after exec), the pipe closed. */

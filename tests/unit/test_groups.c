@@ -187,10 +187,43 @@ TEST(a_lone_process_is_stopped_alone)
 		fatal("%s", e.msg);
 	free(spec.cmd);
 	proc_release(&p);
-	groups_add_process(gs, "t", p.pid);
+	groups_add_process(gs, "t", p.pid, false);
 	CHECK_INT(groups_count(gs), 1);
 	CHECK_INT(groups_stop(gs, NULL, NULL, SIGTERM, NULL), 1);
 	CHECK(kill(p.pid, 0) < 0 && errno == ESRCH);
+	groups_free(gs);
+}
+
+/* A lone process that got the signal from the terminal does not get it twice: only
+ * SIGKILL, after the grace period. */
+TEST(a_lone_process_signalled_by_the_terminal)
+{
+	struct groups *gs = groups_new(200);
+	char mark[] = "/tmp/dodo-test-groups-XXXXXX", *ready;
+	struct cmdspec spec = {0};
+	int64_t end = now_ns() + 10000 * 1000000LL;
+	struct proc p;
+	struct err e = {0};
+	int fd = mkstemp(mark);
+
+	close(fd);
+	unlink(mark);
+	ready = xasprintf("%s.ready", mark);
+	spec.cmd = xasprintf("trap 'echo TERM > %s; exit 0' TERM; echo > %s; "
+	                     "while :; do sleep 1; done", mark, ready);
+	if (proc_spawn(&p, &spec, false, false, NULL, NULL, false, false, &e) < 0)
+		fatal("%s", e.msg);
+	free(spec.cmd);
+	proc_release(&p);
+	while (access(ready, F_OK) != 0 && now_ns() < end)  /* the trap is set */
+		usleep(2000);
+	groups_add_process(gs, "t", p.pid, true);
+	groups_stop(gs, NULL, NULL, SIGTERM, NULL);
+	CHECK(kill(p.pid, 0) < 0 && errno == ESRCH);
+	CHECK(access(mark, F_OK) != 0);             /* no SIGTERM came */
+	unlink(mark);
+	unlink(ready);
+	free(ready);
 	groups_free(gs);
 }
 
@@ -260,6 +293,7 @@ int main(void)
 	RUN(a_server_ending_by_itself_is_reported_once);
 	RUN(stop_sends_the_given_signal);
 	RUN(a_lone_process_is_stopped_alone);
+	RUN(a_lone_process_signalled_by_the_terminal);
 	sig_release();
 	return unit_done("groups");
 }

@@ -450,6 +450,17 @@ static void abort_run(struct runner *r, const char *msg)
 
 static void job_cmd_done(struct runner *r, struct job *j);
 
+/* Whether the job's running command was handed to on_proc, which wants its exit: a
+ * normal command of group_cmds (a detached one is the hook's once started). */
+static bool hooked(const struct runner *r, const struct job *j)
+{
+	const struct task *t = j->n->task;
+	const struct action *a = j->ai < t->actions.n ? t->actions.v[j->ai] : NULL;
+
+	return r->o->on_proc && r->o->group_cmds && !j->forked && a &&
+	       a->kind == ACTION_CMD && a->mode == MODE_NORMAL;
+}
+
 /* Start action j->ai and those after it until one runs in the background or all ran. */
 static void job_advance(struct runner *r, struct job *j)
 {
@@ -457,7 +468,7 @@ static void job_advance(struct runner *r, struct job *j)
 	struct frontend *fe = r->g->fe;
 	struct err e = {0};
 	int live = live_verbosity(r, t);
-	bool detach, group;
+	bool detach, hook, group;
 
 	for (; j->o.status == OUT_OK && !j->o.exit && j->ai < t->actions.n && !stopping();
 	     j->ai++) {
@@ -472,20 +483,19 @@ static void job_advance(struct runner *r, struct job *j)
 			}
 			fflush(stdout);
 			detach = a->mode == MODE_LONG && r->o->detach_long;
-			group = detach || (a->mode == MODE_NORMAL && r->o->group_cmds) ||
-			        !proc_term_foreground();
+			hook = detach || (a->mode == MODE_NORMAL && r->o->group_cmds);
+			group = hook || !proc_term_foreground();
 			if (proc_spawn(&j->p, &j->spec, a->mode == MODE_NORMAL, group, &a->out,
 			               &a->err, live >= 2, live >= 1, &e) < 0) {
 				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
 				cmdspec_free(&j->spec);
 				continue;
 			}
-			if (group && r->o->on_proc)
+			if (hook && r->o->on_proc)
 				r->o->on_proc(r->o->hook_arg, t, &j->p, true);
 			j->busy = true;
 			if (detach) {   /* left running: done as far as the run goes */
 				proc_release(&j->p);
-				j->p.group = false;     /* the hook's to stop now */
 				j->p.rc = 0;
 				job_cmd_done(r, j);
 			}
@@ -528,7 +538,7 @@ static void job_cmd_done(struct runner *r, struct job *j)
 		return;
 	}
 	shown = shown_command(&j->spec);
-	if (j->p.group && r->o->on_proc)
+	if (hooked(r, j))
 		r->o->on_proc(r->o->hook_arg, t, &j->p, false);
 	native_outcome(a, shown, j->p.rc, &j->o);
 	free(shown);
@@ -695,7 +705,7 @@ static void stop_jobs(struct runner *r)
 
 		if (j->busy) {
 			proc_close(&j->p);
-			if (j->p.group && r->o->on_proc)
+			if (hooked(r, j))
 				r->o->on_proc(r->o->hook_arg, t, &j->p, false);
 			cmdspec_free(&j->spec);
 		}

@@ -141,12 +141,14 @@ def test_forked_python_actions_are_stopped(project, sig):
 def test_a_stopped_task_is_not_up_to_date(project):
     """Its saved success goes: the next run executes it (doit would find the
     success of the run before and skip it)."""
+    # no child left holding the pipe: dodo stopped it before the change too
     project.dodo('''
-        BLOCK = %r
         def task_t():
-            return {'actions': ['if [ -e block ]; then %s; fi; cp in.txt out.txt'],
+            return {'actions': ['if [ -e block ]; then echo $$ > t.child; '
+                                'echo $$ > t.pid; exec sleep 100000; fi; '
+                                'cp in.txt out.txt'],
                     'file_dep': ['in.txt'], 'targets': ['out.txt']}
-        ''' % (BLOCK, BLOCK.format(name='t')))
+        ''')
     project.write("in.txt", "1")
     assert project.run().returncode == 0
     assert project.run().stdout.splitlines() == ["-- t"]

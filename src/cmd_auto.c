@@ -22,9 +22,11 @@
 #include "auto.h"
 #include "frontend.h"
 #include "graph.h"
+#include "groups.h"
 #include "proc.h"
 #include "report.h"
 #include "run.h"
+#include "sig.h"
 #include "state.h"
 #include "watch.h"
 
@@ -390,10 +392,10 @@ static int wait_change(struct autoctx *a)
 		struct vec changed = {0};
 		int n = 0, r;
 
-		if (auto_stop_signal())
+		if (sig_caught())
 			return 0;
 		reap(a);
-		pfd[n].fd = auto_wake_fd();
+		pfd[n].fd = sig_wake_fd();
 		pfd[n++].events = POLLIN;
 		if (watch_fd(a->w) >= 0) {
 			pfd[n].fd = watch_fd(a->w);
@@ -402,7 +404,7 @@ static int wait_change(struct autoctx *a)
 		if (poll(pfd, (nfds_t)n, watch_timeout_ms(a->w)) < 0 && errno != EINTR)
 			fatal("poll:");
 		if (pfd[0].revents)
-			auto_wake_clear();
+			sig_wake_clear();
 		r = watch_wait(a->w, 0, &changed, &e);
 		if (r < 0) {
 			names_free(&changed);
@@ -411,7 +413,7 @@ static int wait_change(struct autoctx *a)
 		}
 		take_changes(a, &changed);
 	}
-	return auto_stop_signal() ? 0 : 1;
+	return sig_caught() ? 0 : 1;
 }
 
 /* ---- process groups, from the runner's hooks ---- */
@@ -454,7 +456,7 @@ static void before_task(void *arg, struct task *t)
 {
 	struct autoctx *a = arg;
 
-	groups_stop(a->gs, pick_name, t->name, NULL);
+	groups_stop(a->gs, pick_name, t->name, SIGTERM, NULL);
 }
 
 /* Stop the servers pick() chooses; their tasks are forgotten (run again next time). */
@@ -463,7 +465,7 @@ static void stop_servers(struct autoctx *a, bool (*pick)(void *, const char *), 
 	struct vec stopped = {0};
 	size_t i;
 
-	groups_stop(a->gs, pick, arg, &stopped);
+	groups_stop(a->gs, pick, arg, SIGTERM, &stopped);
 	for (i = 0; i < stopped.n; i++)
 		names_add(&a->forget, stopped.v[i]);
 	names_free(&stopped);
@@ -566,6 +568,7 @@ static int execute(struct autoctx *a, struct graph *g, struct opts *o, struct ve
 	ro.verbosity = opts_get(o, "verbosity")->set ? (int)opts_int(o, "verbosity") : -1;
 	ro.force_verbosity = opts_given(o, "verbosity");
 	ro.detach_long = ro.group_cmds = true;
+	ro.grace_ms = opts_int(o, "grace") > 0 ? (int)opts_int(o, "grace") : 1;
 	ro.on_proc = on_proc;
 	ro.before_task = before_task;
 	ro.hook_arg = a;
@@ -618,7 +621,7 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 	arm(a, &set, &set_map);
 	note_sources(a, g, &ts, &pre, &pre_map);
 	rc = execute(a, g, &o, &sel, &ts, &sig);
-	auto_set_stop_signal(sig);
+	sig_set_caught(sig);
 	*fatal_ = first && rc == 3;     /* doit: a failure before execution ends auto */
 	if (!sig && !*fatal_) {
 		callback(opts_str(&o, rc == 0 ? "success_callback" : "failure_callback"));
@@ -671,7 +674,7 @@ static int setup(struct autoctx *a, struct cmd_env *env, int argc, char **argv)
 		warn("cannot open the current folder:");
 		return 3;
 	}
-	if (auto_signals_start() < 0) {
+	if (sig_catch(true) < 0) {
 		warn("cannot set up signal handling:");
 		return 3;
 	}
@@ -688,7 +691,7 @@ static void teardown(struct autoctx *a)
 	if (a->home && opts_parse(&o, a->defs, a->argc, a->argv, &e) == 0)
 		forget_at_exit(a, opts_str(&o, "dep_file"));
 	opts_free(&o);
-	auto_signals_stop();
+	sig_release();
 	if (env->loader->unload)
 		env->loader->unload(env->loader);
 	watch_free(a->w);
@@ -716,7 +719,7 @@ int cmd_auto(struct cmd_env *env, int argc, char **argv)
 	for (;;) {
 		a.pending = false;
 		rc = cycle(&a, first, &fatal_);
-		if (fatal_ || auto_stop_signal())
+		if (fatal_ || sig_caught())
 			break;
 		first = false;
 		fflush(stdout);
@@ -727,11 +730,9 @@ int cmd_auto(struct cmd_env *env, int argc, char **argv)
 		rc = w < 0 ? 3 : 0;
 out:
 	fflush(stdout);
-	sig = auto_stop_signal();
+	sig = sig_caught();
 	teardown(&a);
-	if (sig == SIGTERM || sig == SIGHUP) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
+	if (sig == SIGTERM || sig == SIGHUP)
+		sig_die(sig);
 	return rc;
 }

@@ -55,7 +55,8 @@ struct frontend_ops {
 	int (*run_call)(struct frontend *fe, struct task *t, struct action *a, int verbosity,
 	                struct outcome *o);
 	/* Start a CALL action in a forked copy of this process (doit's -P process):
-	 * p is the child, its reply arriving on p->fd[0] into reply. 0, or -1 with
+	 * p is the child, its reply arriving on p->fd[0] into reply; p->group, set by
+	 * the caller, puts the child in a process group of its own. 0, or -1 with
 	 * e (then nothing runs). */
 	int (*fork_call)(struct frontend *fe, struct task *t, struct action *a, int verbosity,
 	                 struct proc *p, struct buf *reply, struct err *e);

@@ -71,15 +71,41 @@ static int hashfd(int fd, uint64_t *out)
 	return ret;
 }
 
+/* What a file that is not a regular file is, for the error; NULL for a regular file. */
+static const char *not_regular(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return NULL;
+	if (S_ISDIR(mode))
+		return strerror(EISDIR);
+	return S_ISFIFO(mode) ? "Is a FIFO, not a regular file" :
+	       S_ISCHR(mode) ? "Is a character device, not a regular file" :
+	       S_ISBLK(mode) ? "Is a block device, not a regular file" :
+	       S_ISSOCK(mode) ? "Is a socket, not a regular file" : "Is not a regular file";
+}
+
 int hash_file(const char *path, uint64_t *out, struct err *e)
 {
+	struct stat sb;
+	const char *what;
 	int fd, r, saved;
 
+	/* non-blocking: opening a FIFO must not wait for a writer (no effect on the
+	   reads of a regular file) */
 	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return seterr(e, 2, "cannot read '%s': %s", path, strerror(errno));
+	if (fstat(fd, &sb) < 0) {
+		saved = errno;
+		close(fd);
+		return seterr(e, 2, "cannot read '%s': %s", path, strerror(saved));
+	}
+	if ((what = not_regular(sb.st_mode)) != NULL) {
+		close(fd);
+		return seterr(e, 2, "cannot read '%s': %s", path, what);
+	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	r = hashfd(fd, out);
 	saved = errno;

@@ -6,8 +6,10 @@
 
 struct err;
 
-/* XXH3 64-bit hash of a file's contents, streamed. 0, or -1 with e filled
-   (code 2): "cannot read 'x': No such file or directory". EINTR-safe. */
+/* XXH3 64-bit hash of a regular file's contents, streamed. 0, or -1 with e filled
+   (code 2): "cannot read 'x': No such file or directory"; a folder, FIFO, socket or
+   device is an error too ("Is a FIFO, not a regular file"), found without reading
+   it or waiting for a FIFO's writer. EINTR-safe. */
 int hash_file(const char *path, uint64_t *out, struct err *e);
 
 /* XXH3 64-bit hash of n bytes (equal to hash_file() of a file holding them). */

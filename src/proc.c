@@ -105,6 +105,7 @@ int proc_spawn(struct proc *p, const struct cmdspec *spec, bool capture, bool ne
 	if (new_group) {
 		posix_spawnattr_setpgroup(&attr, 0);
 		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+		p->group = true;
 	}
 	if (capture) {
 		for (i = 0; i < 2; i++) {
@@ -272,6 +273,40 @@ void proc_kill(struct proc *p, int sig)
 {
 	if (p->exited || p->pid <= 0)
 		return;
-	if (kill(-p->pid, sig) < 0)
+	if (!p->group || kill(-p->pid, sig) < 0)
 		kill(p->pid, sig);
+}
+
+void proc_close(struct proc *p)
+{
+	struct pollfd pfd;
+	int i, n;
+
+	for (i = 0; i < 2; i++) {
+		pfd.fd = p->fd[i];
+		pfd.events = POLLIN;
+		/* a process that left the group may still hold the pipe, even write to it:
+		   what is there now, up to a few reads, and no waiting */
+		for (n = 0; n < 16 && p->fd[i] >= 0 && poll(&pfd, 1, 0) > 0 &&
+		     (pfd.revents & POLLIN); n++)
+			read_fd(p, i);
+		if (p->fd[i] >= 0) {
+			close(p->fd[i]);
+			p->fd[i] = -1;
+			echo(p, i, "", 0, true);
+		}
+	}
+	proc_release(p);
+}
+
+bool proc_term_foreground(void)
+{
+	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	bool fg;
+
+	if (fd < 0)
+		return false;
+	fg = tcgetpgrp(fd) == getpgrp();
+	close(fd);
+	return fg;
 }

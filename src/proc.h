@@ -18,6 +18,7 @@ struct proc {
 	struct buf *cap[2];     /* where captured output goes */
 	struct buf pending[2];  /* partial line not yet echoed */
 	int pidfd;              /* readable once the child has exited (Linux pidfd), or -1 */
+	bool group;             /* the child leads its own process group */
 	bool exited;
 	int rc;                 /* exit code, or -signal like Python's returncode */
 };
@@ -55,6 +56,15 @@ int proc_wait(struct proc *p);
 
 /* Send sig to the child's process group (or the child). */
 void proc_kill(struct proc *p, int sig);
+
+/* Done with p without reaping it (someone else did, or will): echo and keep what its
+ * output descriptors hold without waiting for more, then close them and its pidfd. */
+void proc_close(struct proc *p);
+
+/* Whether dodo is in the foreground process group of its controlling terminal (a user
+ * at the terminal): a child that stays in dodo's group can then read the terminal and
+ * gets its Ctrl-C as doit's children do; one in a group of its own could not. */
+bool proc_term_foreground(void);
 
 /* Write a whole buffer to a descriptor, retrying on EINTR and short writes. */
 void write_all(int fd, const char *s, size_t n);

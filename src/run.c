@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +12,10 @@
 #include "jobserver.h"
 #include "frontend.h"
 #include "graph.h"
+#include "groups.h"
 #include "proc.h"
 #include "report.h"
+#include "sig.h"
 #include "state.h"
 
 enum { RESULT_SUCCESS = 0, RESULT_FAILURE = 1, RESULT_ERROR = 2 };
@@ -59,14 +60,15 @@ struct job {
 	struct buf reply;
 };
 
-enum { PRELOAD_MIN = 64 };     /* tasks to check before preload_heads pays */
+enum {
+	PRELOAD_MIN = 64,       /* tasks to check before preload_heads pays */
+	STOP_GRACE_MS = 2000,   /* after the stopping signal, before SIGKILL (run_opts) */
+};
 
-/* The signal that interrupted the run (SIGINT, SIGTERM), or 0. */
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
+/* A signal came to stop the run (SIGINT, SIGTERM, SIGHUP): nothing new starts. */
+static bool stopping(void)
 {
-	interrupted = sig;
+	return sig_caught() != 0;
 }
 
 void outcome_set(struct outcome *o, int status, const char *kind, const char *msg)
@@ -448,6 +450,17 @@ static void abort_run(struct runner *r, const char *msg)
 
 static void job_cmd_done(struct runner *r, struct job *j);
 
+/* Whether the job's running command was handed to on_proc, which wants its exit: a
+ * normal command of group_cmds (a detached one is the hook's once started). */
+static bool hooked(const struct runner *r, const struct job *j)
+{
+	const struct task *t = j->n->task;
+	const struct action *a = j->ai < t->actions.n ? t->actions.v[j->ai] : NULL;
+
+	return r->o->on_proc && r->o->group_cmds && !j->forked && a &&
+	       a->kind == ACTION_CMD && a->mode == MODE_NORMAL;
+}
+
 /* Start action j->ai and those after it until one runs in the background or all ran. */
 static void job_advance(struct runner *r, struct job *j)
 {
@@ -455,9 +468,10 @@ static void job_advance(struct runner *r, struct job *j)
 	struct frontend *fe = r->g->fe;
 	struct err e = {0};
 	int live = live_verbosity(r, t);
-	bool detach, group;
+	bool detach, hook, group;
 
-	for (; j->o.status == OUT_OK && !j->o.exit && j->ai < t->actions.n; j->ai++) {
+	for (; j->o.status == OUT_OK && !j->o.exit && j->ai < t->actions.n && !stopping();
+	     j->ai++) {
 		struct action *a = t->actions.v[j->ai];
 
 		buf_reset(&a->out);
@@ -469,14 +483,15 @@ static void job_advance(struct runner *r, struct job *j)
 			}
 			fflush(stdout);
 			detach = a->mode == MODE_LONG && r->o->detach_long;
-			group = detach || (a->mode == MODE_NORMAL && r->o->group_cmds);
+			hook = detach || (a->mode == MODE_NORMAL && r->o->group_cmds);
+			group = hook || !proc_term_foreground();
 			if (proc_spawn(&j->p, &j->spec, a->mode == MODE_NORMAL, group, &a->out,
 			               &a->err, live >= 2, live >= 1, &e) < 0) {
 				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
 				cmdspec_free(&j->spec);
 				continue;
 			}
-			if (group && r->o->on_proc)
+			if (hook && r->o->on_proc)
 				r->o->on_proc(r->o->hook_arg, t, &j->p, true);
 			j->busy = true;
 			if (detach) {   /* left running: done as far as the run goes */
@@ -488,6 +503,7 @@ static void job_advance(struct runner *r, struct job *j)
 		}
 		if (r->o->fork_calls && fe && fe->ops->fork_call) {
 			buf_reset(&j->reply);
+			j->p.group = !proc_term_foreground();
 			if (fe->ops->fork_call(fe, t, a, live, &j->p, &j->reply, &e) < 0) {
 				outcome_set(&j->o, OUT_ERROR, "TaskError", e.msg);
 				continue;
@@ -522,7 +538,7 @@ static void job_cmd_done(struct runner *r, struct job *j)
 		return;
 	}
 	shown = shown_command(&j->spec);
-	if (r->o->group_cmds && r->o->on_proc && a->mode == MODE_NORMAL)
+	if (hooked(r, j))
 		r->o->on_proc(r->o->hook_arg, t, &j->p, false);
 	native_outcome(a, shown, j->p.rc, &j->o);
 	free(shown);
@@ -597,26 +613,16 @@ static void job_finish(struct runner *r, struct job *j)
 	free(j);
 }
 
-static void kill_jobs(struct runner *r, int sig)
-{
-	size_t i;
-
-	for (i = 0; i < r->jobs.n; i++) {
-		struct job *j = r->jobs.v[i];
-		if (j->busy)
-			proc_kill(&j->p, sig);
-	}
-}
-
 /* Wait until a running job finishes; returns it (removed from r->jobs), or NULL when
- * interrupted by a signal or when a jobserver token may be available. */
+ * a stopping signal came (the jobs are left for stop_jobs) or when a jobserver token
+ * may be available. */
 static struct job *wait_job(struct runner *r)
 {
-	struct pollfd *pfd = xreallocarray(NULL, 2 * r->jobs.n + 2, sizeof(*pfd));
+	struct pollfd *pfd = xreallocarray(NULL, 2 * r->jobs.n + 3, sizeof(*pfd));
 	int *count = xreallocarray(NULL, r->jobs.n + 1, sizeof(*count));
 	struct job *done = NULL;
 
-	while (!done && !interrupted) {
+	while (!done && !stopping()) {
 		size_t i, k = 0;
 		bool reap = false;
 
@@ -631,8 +637,16 @@ static struct job *wait_job(struct runner *r)
 			pfd[k].events = POLLIN;
 			pfd[k].revents = 0;
 		}
-		if (poll(pfd, (nfds_t)(k + r->want_token), reap ? 5 : -1) < 0 && errno != EINTR)
+		/* after the jobs (and the token): a signal's wake-up */
+		pfd[k + r->want_token].fd = sig_wake_fd();
+		pfd[k + r->want_token].events = POLLIN;
+		pfd[k + r->want_token].revents = 0;
+		if (poll(pfd, (nfds_t)(k + r->want_token + 1), reap ? 5 : -1) < 0 && errno != EINTR)
 			fatal("poll:");
+		if (pfd[k + r->want_token].revents)
+			sig_wake_clear();
+		if (stopping())
+			break;
 		if (r->want_token && pfd[k].revents) {
 			r->want_token = false;
 			break;
@@ -655,18 +669,48 @@ static struct job *wait_job(struct runner *r)
 	return done;
 }
 
-/* Let running jobs finish after an interruption: ask them to stop, then reap. */
-static void drain_jobs(struct runner *r)
+/* Send sig to the running commands (to each one's process group, or to the process
+ * alone when it shares dodo's terminal), SIGKILL what is left after the grace period,
+ * and wait until none of their processes is left. */
+static void kill_jobs(struct runner *r, int sig)
 {
+	struct groups *gs = groups_new(r->o->grace_ms > 0 ? r->o->grace_ms : STOP_GRACE_MS);
 	size_t i;
 
-	kill_jobs(r, interrupted == SIGINT ? SIGINT : SIGTERM);
 	for (i = 0; i < r->jobs.n; i++) {
 		struct job *j = r->jobs.v[i];
+		if (!j->busy)
+			continue;
+		if (j->p.group)
+			groups_add(gs, j->n->task->name, j->p.pid, false);
+		else
+			groups_add_process(gs, j->n->task->name, j->p.pid, sig_from_terminal());
+	}
+	fflush(stdout);
+	groups_stop(gs, NULL, NULL, sig, NULL);
+	groups_free(gs);
+}
+
+/* After a stopping signal: stop the jobs still running. A task that had started is
+ * not up to date whatever it did before it was stopped: its saved success goes. */
+static void stop_jobs(struct runner *r)
+{
+	struct err e = {0};
+	size_t i;
+
+	kill_jobs(r, sig_caught());
+	for (i = 0; i < r->jobs.n; i++) {
+		struct job *j = r->jobs.v[i];
+		struct task *t = j->n->task;
+
 		if (j->busy) {
-			proc_wait(&j->p);
+			proc_close(&j->p);
+			if (hooked(r, j))
+				r->o->on_proc(r->o->hook_arg, t, &j->p, false);
 			cmdspec_free(&j->spec);
 		}
+		if (state_remove_success(r->st, t->name, &e) < 0)
+			warn("%s", e.msg);
 		outcome_clear(&j->o);
 		buf_free(&j->reply);
 		free(j);
@@ -719,7 +763,7 @@ static bool start(struct runner *r, struct dnode *pending, struct err *e, int *r
 		return true;
 	}
 	j->token = token;
-	if (!j->done) {
+	if (!j->done || stopping()) {  /* stop_jobs ends it after a stopping signal */
 		vec_push(&r->jobs, j);
 		return true;
 	}
@@ -738,7 +782,7 @@ static int run_loop(struct runner *r, struct err *e)
 	int rc = 0;
 
 	for (;;) {
-		while ((more || pending) && !r->stop && !interrupted && r->jobs.n < max) {
+		while ((more || pending) && !r->stop && !stopping() && r->jobs.n < max) {
 			int got;
 
 			if (pending) {
@@ -764,7 +808,7 @@ static int run_loop(struct runner *r, struct err *e)
 			more = got == DISPATCH_HOLD;
 			break;
 		}
-		if (interrupted)
+		if (stopping())
 			break;
 		if (!r->jobs.n) {
 			if (pending && !r->stop)
@@ -778,7 +822,9 @@ static int run_loop(struct runner *r, struct err *e)
 		}
 		{
 			struct job *j = wait_job(r);
-			if (!j && interrupted)
+			if (j && stopping())
+				vec_push(&r->jobs, j);  /* it saw the signal: stop_jobs ends it */
+			if (stopping())
 				break;
 			if (!j)
 				continue;       /* a jobserver token may be free */
@@ -789,8 +835,8 @@ static int run_loop(struct runner *r, struct err *e)
 			more = true;
 		}
 	}
-	if (interrupted)
-		drain_jobs(r);
+	if (stopping())
+		stop_jobs(r);
 	return rc;
 }
 
@@ -852,7 +898,6 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
               const struct run_opts *o, const struct vec *selected, struct err *e)
 {
 	struct runner r = {0};
-	struct sigaction sa = {0}, old_int, old_term;
 	int rc, sig;
 
 	r.g = g;
@@ -865,11 +910,8 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	r.d = dispatch_new(g, selected);
 	r.js = o->jobs > 1 ? jobserver_open(o->jobs) : NULL;
 	g->st = st;
-	interrupted = 0;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	if (sig_catch(false) < 0)
+		warn("warning: cannot catch the signals that stop a run:");
 	prefetch(&r, selected);
 	rc = run_loop(&r, e);
 	fflush(stdout);
@@ -882,15 +924,12 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	vec_free(&r.jobs);
 	jobserver_close(r.js);
 	g->st = NULL;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	if ((sig = interrupted) != 0 && o->signalled) {
+	sig = sig_caught();
+	sig_release();
+	if (sig != 0 && o->signalled)
 		*o->signalled = sig;
-	} else if (sig != 0) {
-		/* die of the same signal, as Python (and so doit) does on Ctrl-C */
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
+	else if (sig != 0)
+		sig_die(sig);   /* as Python (and so doit) does on Ctrl-C */
 	if (rc < 0)
 		return -1;
 	return r.exit ? r.exit_code : r.final;

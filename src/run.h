@@ -33,8 +33,10 @@ struct run_opts {
 	void (*on_proc)(void *arg, struct task *t, const struct proc *p, bool running);
 	void (*before_task)(void *arg, struct task *t);    /* a task is about to execute */
 	void *hook_arg;
-	int *signalled;         /* SIGINT/SIGTERM: stored here, and run_tasks returns after
-	                         * winding up instead of dying of the signal */
+	int grace_ms;           /* after a stopping signal, how long the running commands have
+	                         * to end before SIGKILL; 0: 2 seconds */
+	int *signalled;         /* SIGINT/SIGTERM/SIGHUP: stored here, and run_tasks returns
+	                         * after winding up instead of dying of the signal */
 };
 
 /* Run the selected task names (borrowed). Returns doit's result code: 0 ok, 1 a task failed,

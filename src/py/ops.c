@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "graph.h"
 #include "proc.h"
+#include "sig.h"
 
 /* Fill o from a (status, exc_name, message[, report]) tuple. */
 static void tuple_outcome(PyObject *r, struct outcome *o)
@@ -268,8 +268,6 @@ static void forked_child(struct task *t, struct action *a, int verbosity, int fd
 	PyObject *kept;
 	char num[64];
 
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 	op_run_call(NULL, t, a, verbosity, &o);
 	kept = py_call("forked_state", Py_BuildValue("(O)", a->fe));
 	if (!kept || !PyBytes_Check(kept)) {
@@ -292,6 +290,7 @@ static void forked_child(struct task *t, struct action *a, int verbosity, int fd
 static int op_fork_call(struct frontend *fe, struct task *t, struct action *a, int verbosity,
                         struct proc *p, struct buf *reply, struct err *e)
 {
+	bool group = p->group;
 	int fds[2];
 	pid_t pid;
 
@@ -302,6 +301,9 @@ static int op_fork_call(struct frontend *fe, struct task *t, struct action *a, i
 	pid = fork();
 	if (pid == 0) {
 		PyOS_AfterFork_Child();
+		sig_child_reset();
+		if (group)
+			setpgid(0, 0);
 		close(fds[0]);
 		forked_child(t, a, verbosity, fds[1]);
 	}
@@ -311,7 +313,10 @@ static int op_fork_call(struct frontend *fe, struct task *t, struct action *a, i
 		close(fds[0]);
 		return seterr(e, 2, "cannot fork a Python action: %s", strerror(errno));
 	}
+	if (group)
+		setpgid(pid, pid);      /* before the child's own call, too: no race */
 	proc_attach(p, pid, fds[0], reply);
+	p->group = group;
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 /* Unit tests of hash: XXH3 64 of bytes and files, hex form, errors. */
 #include "hash.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -78,6 +80,32 @@ TEST(errors)
 	free(path);
 }
 
+/* A FIFO (no writer) and a device are refused at once, neither opened for long nor read
+ * (an alarm ends the test if hash_file waits). */
+TEST(not_regular)
+{
+	char *fifo = xasprintf("%s/fifo", tmp), *zero = xasprintf("%s/zero", tmp), *want;
+	struct err e = {0};
+	uint64_t h = 7;
+
+	CHECK_INT(mkfifo(fifo, 0600), 0);
+	CHECK_INT(symlink("/dev/zero", zero), 0);
+	alarm(20);
+	CHECK_INT(hash_file(fifo, &h, &e), -1);
+	CHECK_INT(e.code, 2);
+	want = xasprintf("cannot read '%s': Is a FIFO, not a regular file", fifo);
+	CHECK_STR(e.msg, want);
+	free(want);
+	CHECK_INT(hash_file(zero, &h, &e), -1);
+	want = xasprintf("cannot read '%s': Is a character device, not a regular file", zero);
+	CHECK_STR(e.msg, want);
+	alarm(0);
+	CHECK(h == 7);
+	free(want);
+	free(fifo);
+	free(zero);
+}
+
 int main(void)
 {
 	strcpy(tmp, "/tmp/dodo-test-hash-XXXXXX");
@@ -87,6 +115,7 @@ int main(void)
 	RUN(hex);
 	RUN(file_equals_bytes);
 	RUN(errors);
+	RUN(not_regular);
 	{
 		char *cmd = xasprintf("rm -rf '%s'", tmp);
 		if (system(cmd) != 0)

@@ -370,6 +370,34 @@ TEST(kill_group)
 	buf_free(&err);
 }
 
+/* proc_close does not wait for a process that outlived the command and holds its
+ * pipes: it keeps what is there and closes them. */
+TEST(close_without_waiting)
+{
+	struct cmdspec s;
+	struct proc p;
+	struct buf out = {0}, err = {0};
+	struct err e = {0};
+	pid_t child;
+	int st;
+
+	sh(&s, "sleep 30 & echo $!; echo done");
+	CHECK_INT(proc_spawn(&p, &s, true, true, &out, &err, false, false, &e), 0);
+	waitpid(p.pid, &st, 0);
+	while (!strstr(buf_str(&out), "done\n") && proc_pump(&p))
+		;
+	proc_close(&p);
+	CHECK(p.fd[0] < 0 && p.fd[1] < 0 && p.pidfd < 0);
+	CHECK(strstr(buf_str(&out), "done\n") != NULL);
+	child = atoi(buf_str(&out));
+	CHECK(child > 0 && kill(child, 0) == 0);   /* still there: not waited for */
+	if (child > 0)
+		kill(child, SIGKILL);
+	cmdspec_free(&s);
+	buf_free(&out);
+	buf_free(&err);
+}
+
 /* Our open descriptors; *inheritable gets those without FD_CLOEXEC. */
 static int open_fds(int *inheritable)
 {
@@ -467,6 +495,7 @@ int main(void)
 	RUN(no_capture_inherits);
 	RUN(process_group);
 	RUN(kill_group);
+	RUN(close_without_waiting);
 	RUN(no_descriptor_leaks);
 	RUN(write_all_pipe);
 	rm = xasprintf("rm -rf '%s'", tmp);

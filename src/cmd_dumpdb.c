@@ -1,10 +1,12 @@
 /* dumpdb: print the state file readably (doit's cmd_dumpdb, for dodo's SQLite schema).
  *
  * Output: a first line naming the file, then for each task (in byte order of names)
- *   NAME -> saved (CHECKER) | not saved[, ignored]
+ *   NAME -> saved (CHECKER) | not saved[, ignored][, unfinished]
  *       values: JSON of the values saved by its actions (getargs, save_out, ...)
  *       result: digest of its result (result_dep), when there is one
  *       dep PATH: mtime_ns=N size=N ino=N xxh3=HEX    (one line per file_dep)
+ * "unfinished": the task's actions began and no outcome was saved since (a run
+ * interrupted or killed); it runs again whatever its saved success says.
  * These are the columns of the `task` and `dep` tables of src/state.c. */
 #include "cmd.h"
 
@@ -34,7 +36,7 @@ static void print_record(const char *name, const struct task_record *r)
 	printf("%s -> %s", name, r->found ? "saved" : "not saved");
 	if (r->found && r->checker)
 		printf(" (%s)", r->checker);
-	printf("%s\n", r->ignored ? ", ignored" : "");
+	printf("%s%s\n", r->ignored ? ", ignored" : "", r->started ? ", unfinished" : "");
 	if (r->values_json)
 		printf("    values: %s\n", r->values_json);
 	if (r->result)

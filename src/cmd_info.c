@@ -125,6 +125,11 @@ static void print_reasons(struct cmdctx *c, struct plan *p, struct task *t,
 		printf(" * The task has no dependencies.");
 		first = false;
 	}
+	if (has(p, R_UNFINISHED)) {
+		printf("%s * Its last run started and did not finish (interrupted, killed, or its"
+		       " outcome could not be saved).", first ? "" : "\n");
+		first = false;
+	}
 	uptodate_false(c, p, t, rec, &first);
 	for (i = 0; i < p->reasons.n; i++) {
 		struct reason *r = p->reasons.v[i];

@@ -342,6 +342,16 @@ int plan_status(struct plan *p, struct task *t, const struct task_record *rec, s
 		if (!p->get_log)
 			return 0;
 	}
+	/* its last run began and ended with no outcome saved: its files may be half
+	   written, and the success saved before counts for nothing (every file_dep
+	   is changed; the log goes on to say what changed since that success) */
+	if (rec->started) {
+		all_changed(t);
+		p->status = STATUS_RUN;
+		add_reason(p, R_UNFINISHED, NULL);
+		if (!p->get_log)
+			return 0;
+	}
 	for (i = 0; i < t->targets.n; i++) {
 		struct node *n = t->targets.v[i];
 		if (plan_stat(p, n, e) < 0)

@@ -35,7 +35,7 @@ enum status { STATUS_UPTODATE, STATUS_RUN, STATUS_ERROR };
 /* Why a task is not up to date (for `info`). */
 enum reason_kind {
 	R_UPTODATE_FALSE, R_NO_DEPS, R_MISSING_TARGET, R_CHECKER_CHANGED, R_ADDED_DEP,
-	R_REMOVED_DEP, R_CHANGED_DEP, R_MISSING_DEP,
+	R_REMOVED_DEP, R_CHANGED_DEP, R_MISSING_DEP, R_UNFINISHED,
 };
 struct reason {
 	enum reason_kind kind;

@@ -36,6 +36,8 @@ struct runner {
 	bool want_token;        /* a task waits for a jobserver token */
 	struct strmap heads;    /* task name -> struct head *, read ahead (preload) */
 	struct vec head_list;   /* struct head *, for freeing */
+	bool state_failed;      /* a write to the state file failed: the run stops */
+	struct err state_e;     /* the first such failure */
 };
 
 /* A task's saved record read ahead of its first selection. */
@@ -60,6 +62,10 @@ struct job {
 };
 
 enum { PRELOAD_MIN = 64 };     /* tasks to check before preload_heads pays */
+
+/* What a failed write to the state file means for the run. */
+#define UNSAVED "the run stopped; a task whose outcome is not saved runs again"
+
 
 /* The signal that interrupted the run (SIGINT, SIGTERM), or 0. */
 static volatile sig_atomic_t interrupted;
@@ -99,13 +105,23 @@ void cmdspec_free(struct cmdspec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A write to the state file failed: remember the first failure (run_tasks
+ * returns it) and stop starting tasks. What was not saved is still marked as
+ * started (see job_start), so it runs again. */
+static void state_failed(struct runner *r, const struct err *e, const char *what)
+{
+	if (!r->state_failed)
+		seterr(&r->state_e, 3, "%s; %s", e->msg, what);
+	r->state_failed = r->stop = true;
+}
+
 static void handle_error(struct runner *r, struct dnode *n, struct outcome *o)
 {
 	struct err e;
 
 	n->run_status = RS_FAILURE;
 	if (state_remove_success(r->st, n->task->name, &e) < 0)
-		warn("%s", e.msg);
+		state_failed(r, &e, UNSAVED);
 	r->rep->ops->add_failure(r->rep, n->task, o);
 	if (o->status == OUT_FAILED && r->final != RESULT_ERROR)
 		r->final = RESULT_FAILURE;
@@ -533,6 +549,25 @@ static void job_cmd_done(struct runner *r, struct job *j)
 	job_advance(r, j);
 }
 
+/* Mark t as started, committed with the writes held since the last commit,
+ * before any of its actions runs: a run killed or interrupted while they run
+ * leaves it out of date. False (t must not run) when the state file cannot
+ * be written. */
+static bool mark_started(struct runner *r, struct task *t)
+{
+	struct err e = {0};
+	char *what;
+
+	if (!t->actions.n)
+		return true;
+	if (state_mark_started(r->st, t->name, &e) == 0 && state_flush(r->st, &e) == 0)
+		return true;
+	what = xasprintf("task '%s' was not run", t->name);
+	state_failed(r, &e, what);
+	free(what);
+	return false;
+}
+
 /* Start executing a selected node; NULL when there is nothing to execute. */
 static struct job *job_start(struct runner *r, struct dnode *n)
 {
@@ -543,6 +578,8 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 		abort_run(r, t->abort_msg);
 		return NULL;
 	}
+	if (!mark_started(r, t))
+		return NULL;
 	if (t->teardown.n)
 		vec_push(&r->teardown, t);
 	if (r->o->before_task)
@@ -729,6 +766,16 @@ static bool start(struct runner *r, struct dnode *pending, struct err *e, int *r
 	return true;
 }
 
+/* Commit the state writes held since the last commit (successes and
+ * failures saved): a wait for a job may be long. */
+static void flush(struct runner *r)
+{
+	struct err e = {0};
+
+	if (state_flush(r->st, &e) < 0)
+		state_failed(r, &e, UNSAVED);
+}
+
 /* doit's run_tasks (Runner and MRunner): offer tasks, keep up to `jobs` executing. */
 static int run_loop(struct runner *r, struct err *e)
 {
@@ -776,6 +823,7 @@ static int run_loop(struct runner *r, struct err *e)
 			}
 			break;
 		}
+		flush(r);
 		{
 			struct job *j = wait_job(r);
 			if (!j && interrupted)
@@ -870,8 +918,11 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	state_hold(st, true);
 	prefetch(&r, selected);
 	rc = run_loop(&r, e);
+	flush(&r);
+	state_hold(st, false);
 	fflush(stdout);
 	teardown(&r);
 	rep->ops->complete_run(rep);
@@ -884,10 +935,16 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	g->st = NULL;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (r.state_failed && rc == 0) {
+		*e = r.state_e;
+		rc = -1;
+	}
 	if ((sig = interrupted) != 0 && o->signalled) {
 		*o->signalled = sig;
 	} else if (sig != 0) {
 		/* die of the same signal, as Python (and so doit) does on Ctrl-C */
+		if (rc < 0)
+			warn("ERROR: %s", e->msg);
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}

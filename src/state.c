@@ -18,7 +18,7 @@
 
 enum {
 	APP_ID = 0x646f646f,    /* 'dodo' in the SQLite header's application_id */
-	SCHEMA_VERSION = 2,     /* PRAGMA user_version this dodo writes */
+	SCHEMA_VERSION = 3,     /* PRAGMA user_version this dodo writes */
 };
 
 /* migrations[v] turns schema version v into v + 1. */
@@ -44,12 +44,14 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	/* depsig: depsig_add() over the saved deps in file_dep order, so that an
 	   unchanged task is known without reading its dep rows */
 	"ALTER TABLE task ADD COLUMN depsig INTEGER;",
+	/* started: the task's actions began and no outcome is saved since */
+	"ALTER TABLE task ADD COLUMN started INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum stmt {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
 	Q_LOAD_TASK, Q_LOAD_DEPS, Q_SAVE_TASK, Q_DEL_DEPS, Q_ADD_DEP,
-	Q_UNSAVE, Q_SET_IGNORED, Q_PRUNE, Q_FORGET_DEPS, Q_FORGET,
+	Q_UNSAVE, Q_MARK_STARTED, Q_SET_IGNORED, Q_PRUNE, Q_FORGET_DEPS, Q_FORGET,
 	Q_FORGET_ALL_DEPS, Q_FORGET_ALL, Q_NAMES, Q_HEADS,
 	Q_META_GET, Q_META_PUT, Q_META_DEL,
 	NSTMT
@@ -62,25 +64,28 @@ static const char *const sql[NSTMT] = {
 	[Q_SAVEPOINT] = "SAVEPOINT op",
 	[Q_RELEASE] = "RELEASE op",
 	[Q_ROLLBACK_TO] = "ROLLBACK TO op",
-	[Q_LOAD_TASK] = "SELECT id, saved, ignored, checker, values_json, result, depsig"
-	                " FROM task WHERE name = ?1",
-	[Q_HEADS] = "SELECT id, saved, ignored, checker, values_json, result, depsig, name"
-	            " FROM task",
+	[Q_LOAD_TASK] = "SELECT id, saved, ignored, checker, values_json, result, depsig,"
+	                " started FROM task WHERE name = ?1",
+	[Q_HEADS] = "SELECT id, saved, ignored, checker, values_json, result, depsig, started,"
+	            " name FROM task",
 	[Q_LOAD_DEPS] = "SELECT path, mtime_ns, size, ino, hash, has_hash"
 	                " FROM dep WHERE task = ?1 ORDER BY path",
 	[Q_SAVE_TASK] = "INSERT INTO task(name, saved, checker, values_json, result, depsig)"
 	                " VALUES(?1, 1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO UPDATE"
 	                " SET saved = 1, checker = ?2, values_json = ?3, result = ?4,"
-	                " depsig = ?5 RETURNING id",
+	                " depsig = ?5, started = 0 RETURNING id",
 	[Q_DEL_DEPS] = "DELETE FROM dep WHERE task = ?1",
 	[Q_ADD_DEP] = "INSERT OR REPLACE INTO dep"
 	              "(task, path, mtime_ns, size, ino, hash, has_hash)"
 	              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[Q_UNSAVE] = "UPDATE task SET saved = 0, checker = NULL, values_json = NULL,"
-	             " result = NULL, depsig = NULL WHERE name = ?1",
+	             " result = NULL, depsig = NULL, started = 0 WHERE name = ?1",
+	[Q_MARK_STARTED] = "INSERT INTO task(name, started) VALUES(?1, 1)"
+	                   " ON CONFLICT(name) DO UPDATE SET started = 1",
 	[Q_SET_IGNORED] = "INSERT INTO task(name, ignored) VALUES(?1, ?2)"
 	                  " ON CONFLICT(name) DO UPDATE SET ignored = ?2",
-	[Q_PRUNE] = "DELETE FROM task WHERE name = ?1 AND saved = 0 AND ignored = 0",
+	[Q_PRUNE] = "DELETE FROM task WHERE name = ?1 AND saved = 0 AND ignored = 0"
+	            " AND started = 0",
 	[Q_FORGET_DEPS] = "DELETE FROM dep WHERE task = (SELECT id FROM task WHERE name = ?1)",
 	[Q_FORGET] = "DELETE FROM task WHERE name = ?1",
 	[Q_FORGET_ALL_DEPS] = "DELETE FROM dep",
@@ -98,6 +103,8 @@ struct state {
 	sqlite3 *db;
 	sqlite3_stmt *q[NSTMT];
 	bool batch;         /* inside state_begin() */
+	bool hold;          /* state_hold(): writes wait in one transaction for state_flush() */
+	bool held;          /* that transaction is open */
 	int rc;             /* primary SQLite code of the last failure */
 	char why[256];      /* its message, for the corruption warning */
 	int lockfd;         /* our descriptor of the file, holding the flock(); -1 if none */
@@ -253,22 +260,37 @@ static void rollback(struct state *st, enum stmt id)
 	memcpy(st->why, why, sizeof(why));
 }
 
-/* Start one atomic write: a transaction, or a savepoint inside a batch. */
+/* Inside an open transaction: a state_begin() batch or held writes. */
+static bool nested(const struct state *st)
+{
+	return st->batch || st->held;
+}
+
+/* Start one atomic write: a transaction, or a savepoint inside a batch or in the
+   held transaction (begun here by the first write held). */
 static int wbegin(struct state *st, struct err *e)
 {
 	if (st->flags & STATE_READONLY)
 		return seterr(e, 3, "state file '%s' is open read-only", st->path);
-	return exec(st, st->batch ? Q_SAVEPOINT : Q_BEGIN, e, "");
+	if (st->hold && !nested(st)) {
+		if (exec(st, Q_BEGIN, e, "") < 0)
+			return -1;
+		st->held = true;
+	}
+	return exec(st, nested(st) ? Q_SAVEPOINT : Q_BEGIN, e, "");
 }
 
 /* Finish the write begun by wbegin(): commit when r == 0, else roll back. Returns 0 or -1. */
 static int wend(struct state *st, int r, struct err *e)
 {
-	if (r == 0 && exec(st, st->batch ? Q_RELEASE : Q_COMMIT, e, "") == 0)
+	if (r == 0 && exec(st, nested(st) ? Q_RELEASE : Q_COMMIT, e, "") == 0)
 		return 0;
-	if (st->batch) {
+	if (nested(st)) {
 		rollback(st, Q_ROLLBACK_TO);
 		rollback(st, Q_RELEASE);
+		/* after some errors (a full disk) SQLite rolls back the whole transaction */
+		if (st->held && st->db && sqlite3_get_autocommit(st->db))
+			st->held = false;
 	} else {
 		rollback(st, Q_ROLLBACK);
 	}
@@ -320,6 +342,7 @@ static void close_db(struct state *st)
 	sqlite3_close(st->db);
 	st->db = NULL;
 	st->batch = false;
+	st->held = false;
 }
 
 /* An empty database in memory: ":memory:" itself, or what a read-only open of a
@@ -569,7 +592,7 @@ void state_close(struct state *st)
 			break;
 		}
 	}
-	if (st->batch)
+	if (nested(st))
 		rollback(st, Q_ROLLBACK);
 	close_db(st);
 	/* Only now, with SQLite's descriptors and locks gone, may ours close. */
@@ -627,6 +650,7 @@ static void head_row(sqlite3_stmt *s, struct task_record *out)
 	out->result = coldup(s, 5);
 	out->has_depsig = sqlite3_column_type(s, 6) == SQLITE_INTEGER;
 	out->depsig = (uint64_t)sqlite3_column_int64(s, 6);
+	out->started = sqlite3_column_int(s, 7) != 0;
 	out->deps_loaded = !out->found;
 }
 
@@ -770,6 +794,22 @@ int state_remove_success(struct state *st, const char *task, struct err *e)
 	return r;
 }
 
+static int mark_started(struct state *st, const char *task, struct err *e)
+{
+	if (wbegin(st, e) < 0)
+		return -1;
+	return wend(st, exec(st, Q_MARK_STARTED, e, "s", task), e);
+}
+
+int state_mark_started(struct state *st, const char *task, struct err *e)
+{
+	int r = mark_started(st, task, e);
+
+	if (r < 0 && recovered(st, e))
+		r = mark_started(st, task, e);
+	return r;
+}
+
 static int set_ignored(struct state *st, const char *task, bool ignored, struct err *e)
 {
 	int r;
@@ -848,7 +888,7 @@ static int heads(struct state *st, void (*fn)(void *arg, const char *name,
 
 	for (r = query(st, Q_HEADS, e, ""); r == 1; r = step(st, s, e)) {
 		struct task_record rec = {0};
-		const unsigned char *name = sqlite3_column_text(s, 7);
+		const unsigned char *name = sqlite3_column_text(s, 8);
 
 		head_row(s, &rec);
 		fn(arg, name ? (const char *)name : "", &rec);
@@ -944,6 +984,8 @@ int state_begin(struct state *st, struct err *e)
 		return seterr(e, 3, "state file '%s': batch already open", st->path);
 	if (st->flags & STATE_READONLY)
 		return seterr(e, 3, "state file '%s' is open read-only", st->path);
+	if (state_flush(st, e) < 0)
+		return -1;
 	r = exec(st, Q_BEGIN, e, "");
 	if (r < 0 && recovered(st, e))
 		r = exec(st, Q_BEGIN, e, "");
@@ -971,4 +1013,27 @@ void state_rollback(struct state *st)
 	if (st->batch)
 		rollback(st, Q_ROLLBACK);
 	st->batch = false;
+}
+
+void state_hold(struct state *st, bool on)
+{
+	if (!on && st->held)
+		rollback(st, Q_ROLLBACK);
+	st->held = st->held && on;
+	st->hold = on;
+}
+
+int state_flush(struct state *st, struct err *e)
+{
+	int r;
+
+	if (!st->held)
+		return 0;
+	st->held = false;
+	if (!st->db || sqlite3_get_autocommit(st->db))
+		return 0;
+	r = exec(st, Q_COMMIT, e, "");
+	if (r < 0)
+		rollback(st, Q_ROLLBACK);
+	return r;
 }

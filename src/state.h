@@ -25,7 +25,7 @@ struct filesig {
 };
 
 /* One task's record. found: a success is saved (checker, deps, values_json and
-   result are from it). ignored is independent of found. Strings are NULL when
+   result are from it). ignored and started are independent of found. Strings are NULL when
    not stored; deps are sorted by path (byte order). */
 struct task_record {
 	bool found;
@@ -35,6 +35,7 @@ struct task_record {
 	char *values_json;
 	char *result;
 	bool ignored;
+	bool started;               /* its actions began and no outcome was saved since */
 	bool has_depsig;            /* depsig was saved with the deps */
 	uint64_t depsig;            /* depsig_add() over the deps in file_dep order */
 	bool deps_loaded;           /* deps are read (state_load_head leaves them) */
@@ -87,6 +88,13 @@ int state_save_success(struct state *st, const char *task, const char *checker,
 /* Forget a task's success (doit's remove_success); keeps the ignored flag. 0 or -1. */
 int state_remove_success(struct state *st, const char *task, struct err *e);
 
+/* Mark a task as started: its actions are about to run. The mark makes it out of
+   date until state_save_success() or state_remove_success() clears it, so that
+   a run that ends before either (a kill, an interruption, a state file that
+   cannot be written) never leaves it up to date. Held like other writes: commit
+   it (state_flush) before the first action runs. 0 or -1 (code 3). */
+int state_mark_started(struct state *st, const char *task, struct err *e);
+
 /* Set or clear a task's ignored flag (doit's ignore command). 0 or -1 (code 3). */
 int state_set_ignored(struct state *st, const char *task, bool ignored, struct err *e);
 
@@ -128,5 +136,15 @@ int state_commit(struct state *st, struct err *e);
 
 /* Abandon the batch opened by state_begin(). */
 void state_rollback(struct state *st);
+
+/* on: from now on, writes outside a state_begin() batch wait in one transaction
+   (begun by the first of them) until state_flush(), so that many writes cost
+   one commit. off: stop holding; writes not flushed are rolled back. */
+void state_hold(struct state *st, bool on);
+
+/* Commit the writes held since the last flush (nothing held: nothing to do).
+   Committed in WAL mode with synchronous=NORMAL: they survive a killed dodo,
+   not necessarily a power loss. 0 or -1 (code 3; the held writes are lost). */
+int state_flush(struct state *st, struct err *e);
 
 #endif

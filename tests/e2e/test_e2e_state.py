@@ -313,7 +313,8 @@ def test_state_file_of_schema_1_is_migrated(project):
     project.write("in.txt", "x\n")
     assert project.run().stdout == ".  a\n"
     con = sqlite3.connect(str(project / ".dodo.db"))
-    con.executescript("ALTER TABLE task DROP COLUMN depsig; PRAGMA user_version = 1;")
+    con.executescript("ALTER TABLE task DROP COLUMN depsig;"
+                      " ALTER TABLE task DROP COLUMN started; PRAGMA user_version = 1;")
     con.close()
     assert project.run().stdout == "-- a\n"
     assert saved_dep(project / ".dodo.db", "a", "in.txt")[2] is not None

@@ -214,7 +214,7 @@ static char *changed(struct fx *x)
 
 static const char *const reason_names[] = {
 	"uptodate_false", "no_deps", "missing_target", "checker_changed", "added_dep",
-	"removed_dep", "changed_dep", "missing_dep",
+	"removed_dep", "changed_dep", "missing_dep", "unfinished",
 };
 
 static char *reasons(struct plan *p)
@@ -562,6 +562,35 @@ TEST(depsig_match)
 	CHECK_INT(status(&x), STATUS_UPTODATE);
 	CHECK_CHANGED(&x, "");
 	CHECK_STR(buf_str(&x.fs.log), "stat b, stat a");   /* once each, no hash */
+	fx_free(&x);
+}
+
+/* A task whose last run started and did not finish is out of date whatever
+ * its saved success says (its digest matching, an uptodate True), with every
+ * file_dep changed; the log says so, then what changed since that success. */
+TEST(started_runs)
+{
+	struct fx x;
+
+	fx_init(&x);
+	same(&x, "b", 2);
+	same(&x, "a", 1);
+	task_add_uptodate(x.t, UTD_CONST)->value = 1;
+	task_add_target(x.g, x.t, "out");
+	vfs_put(&x.fs, "out", 5, 5, 50, 5);
+	saved_depsig(&x);
+	CHECK_INT(plan_deps_match(&x.p, x.t, &x.rec, &x.e), 1);
+	CHECK_INT(status(&x), STATUS_UPTODATE);
+	x.rec.started = true;
+	CHECK_INT(status(&x), STATUS_RUN);
+	CHECK_CHANGED(&x, "b a");
+	CHECK(!x.p.forget);
+	x.p.get_log = true;
+	vfs_put(&x.fs, "a", 5, 50, 1, 0);
+	x.g->epoch++;
+	x.rec.deps_match = false;
+	CHECK_INT(status(&x), STATUS_RUN);
+	CHECK_REASONS(&x.p, "unfinished, changed_dep a");
 	fx_free(&x);
 }
 
@@ -927,6 +956,7 @@ int main(void)
 	RUN(touched_same_content);
 	RUN(depsig_match);
 	RUN(depsig_mismatch);
+	RUN(started_runs);
 	RUN(touched_new_content);
 	RUN(new_inode_hashes);
 	RUN(size_changed_without_hashing);

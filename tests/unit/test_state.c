@@ -182,7 +182,7 @@ TEST(schema)
 	CHECK(exists(wal));                 /* WAL journal */
 	state_close(st);
 	CHECK_INT(rawint(path, "PRAGMA application_id"), 0x646f646f);
-	CHECK_INT(rawint(path, "PRAGMA user_version"), 2);
+	CHECK_INT(rawint(path, "PRAGMA user_version"), 3);
 	CHECK_INT(rawint(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
 	                 " AND name IN ('task', 'dep', 'meta')"), 3);
 	CHECK_INT(rawint(path, "SELECT count(*) FROM task"), 1);
@@ -242,10 +242,11 @@ TEST(migrate_v1)
 
 	CHECK_INT(save1(st, "t", "{}"), 0);
 	state_close(st);
-	rawsql(path, "ALTER TABLE task DROP COLUMN depsig; PRAGMA user_version = 1");
+	rawsql(path, "ALTER TABLE task DROP COLUMN depsig; ALTER TABLE task DROP COLUMN started;"
+	       " PRAGMA user_version = 1");
 	st = open_ok(path, 0);
 	CHECK(st != NULL);
-	CHECK_INT(rawint(path, "PRAGMA user_version"), 2);
+	CHECK_INT(rawint(path, "PRAGMA user_version"), 3);
 	CHECK_INT(state_load_head(st, "t", &r, &e), 0);
 	CHECK(r.found && !r.has_depsig);
 	CHECK_STR(r.values_json, "{}");
@@ -253,6 +254,121 @@ TEST(migrate_v1)
 	CHECK_INT(r.ndeps, 1);
 	task_record_free(&r);
 	state_close(st);
+	free(path);
+}
+
+/* A schema 2 file (no started mark) is migrated in place: its saved tasks
+ * stay, none of them started. */
+TEST(migrate_v2)
+{
+	char *path = newdb();
+	struct state *st = open_ok(path, 0);
+	struct task_record r;
+	struct err e = {0};
+
+	CHECK_INT(save1(st, "t", "{}"), 0);
+	state_close(st);
+	rawsql(path, "ALTER TABLE task DROP COLUMN started; PRAGMA user_version = 2");
+	st = open_ok(path, STATE_READONLY);     /* read-only: an old file reads as empty */
+	CHECK(st && !found(st, "t"));
+	state_close(st);
+	st = open_ok(path, 0);
+	CHECK(st != NULL);
+	CHECK_INT(rawint(path, "PRAGMA user_version"), 3);
+	CHECK_INT(state_load(st, "t", &r, &e), 0);
+	CHECK(r.found && !r.started && r.has_depsig);
+	CHECK_STR(r.values_json, "{}");
+	task_record_free(&r);
+	CHECK_INT(state_mark_started(st, "t", &e), 0);
+	state_close(st);
+	CHECK_INT(rawint(path, "SELECT started FROM task WHERE name = 't'"), 1);
+	free(path);
+}
+
+static bool started(struct state *st, const char *task)
+{
+	struct task_record r;
+	struct err e;
+	bool f;
+
+	if (state_load_head(st, task, &r, &e) < 0) {
+		fprintf(stderr, "load %s: %s\n", task, e.msg);
+		return false;
+	}
+	f = r.started;
+	task_record_free(&r);
+	return f;
+}
+
+/* The started mark: kept with the old success until a success or a failure
+ * is saved; the row of a task only started is kept by the ignore flag's
+ * changes and dropped by forget. */
+TEST(started_mark)
+{
+	struct state *st = open_ok(":memory:", 0);
+	struct task_record r;
+	struct err e;
+	char *n;
+
+	CHECK_INT(state_mark_started(st, "new", &e), 0);
+	CHECK(started(st, "new") && !found(st, "new"));
+	CHECK_STR(n = names(st), "new,");
+	free(n);
+	CHECK_INT(state_set_ignored(st, "new", true, &e), 0);
+	CHECK_INT(state_set_ignored(st, "new", false, &e), 0);
+	CHECK(started(st, "new"));            /* not pruned: the mark is kept */
+	CHECK_INT(save1(st, "new", "{}"), 0);
+	CHECK(found(st, "new") && !started(st, "new"));
+	CHECK_INT(state_mark_started(st, "new", &e), 0);
+	CHECK_INT(state_load(st, "new", &r, &e), 0);
+	CHECK(r.found && r.started && r.ndeps == 1);   /* the old success stays, marked */
+	CHECK_STR(r.values_json, "{}");
+	task_record_free(&r);
+	CHECK_INT(state_remove_success(st, "new", &e), 0);
+	CHECK(!found(st, "new") && !started(st, "new"));
+	CHECK_STR(n = names(st), "");         /* a failure saved: nothing left */
+	free(n);
+	CHECK_INT(state_mark_started(st, "a", &e), 0);
+	CHECK_INT(state_mark_started(st, "b", &e), 0);
+	CHECK_INT(state_forget(st, "a", &e), 0);
+	CHECK(!started(st, "a") && started(st, "b"));
+	CHECK_INT(state_forget(st, NULL, &e), 0);
+	CHECK_STR(n = names(st), "");
+	free(n);
+	state_close(st);
+}
+
+/* Held writes share one transaction, committed by state_flush; other
+ * connections see them only then. Off without a flush rolls them back. */
+TEST(hold)
+{
+	char *path = newdb();
+	struct state *st = open_ok(path, 0);
+	struct err e;
+
+	CHECK_INT(state_flush(st, &e), 0);    /* nothing held */
+	state_hold(st, true);
+	CHECK_INT(save1(st, "a", "{}"), 0);
+	CHECK_INT(state_mark_started(st, "b", &e), 0);
+	CHECK(found(st, "a") && started(st, "b"));
+	CHECK_INT(rawint(path, "SELECT count(*) FROM task"), 0);
+	CHECK_INT(state_flush(st, &e), 0);
+	CHECK_INT(rawint(path, "SELECT count(*) FROM task"), 2);
+	CHECK_INT(state_flush(st, &e), 0);
+	CHECK_INT(save1(st, "c", "{}"), 0);
+	CHECK_INT(state_begin(st, &e), 0);    /* a batch commits what is held first */
+	CHECK_INT(rawint(path, "SELECT count(*) FROM task"), 3);
+	CHECK_INT(save1(st, "d", "{}"), 0);
+	CHECK_INT(state_commit(st, &e), 0);
+	CHECK_INT(save1(st, "e", "{}"), 0);
+	state_hold(st, false);
+	CHECK(!found(st, "e") && found(st, "d"));
+	CHECK_INT(save1(st, "f", "{}"), 0);   /* no longer held */
+	CHECK_INT(rawint(path, "SELECT count(*) FROM task"), 5);
+	state_hold(st, true);
+	CHECK_INT(save1(st, "g", "{}"), 0);
+	state_close(st);                      /* held writes left are rolled back */
+	CHECK_INT(rawint(path, "SELECT count(*) FROM task WHERE name = 'g'"), 0);
 	free(path);
 }
 
@@ -731,7 +847,7 @@ TEST(newer_schema)
 	save1(st, "a", "{}");
 	state_close(st);
 	rawsql(path, "PRAGMA user_version = 99");
-	check_refused(path, "newer dodo (schema version 99; this dodo knows up to 2)");
+	check_refused(path, "newer dodo (schema version 99; this dodo knows up to 3)");
 	free(path);
 }
 
@@ -856,6 +972,11 @@ TEST(kill_durability)
 			snprintf(name, sizeof(name), "t%02d", i);
 			save1(st, name, name);
 		}
+		state_hold(st, true);               /* a flushed mark survives */
+		state_mark_started(st, "t07", &e);
+		state_flush(st, &e);
+		save1(st, "held", "{}");            /* held writes not flushed are lost */
+		state_hold(st, false);
 		state_begin(st, &e);                /* an unfinished batch is lost */
 		save1(st, "batched", "{}");
 		raise(SIGKILL);
@@ -874,7 +995,8 @@ TEST(kill_durability)
 		task_record_free(&r);
 	}
 	CHECK_INT(n, 50);
-	CHECK(st && !found(st, "batched"));
+	CHECK(st && !found(st, "batched") && !found(st, "held"));
+	CHECK(st && started(st, "t07") && found(st, "t07") && !started(st, "t08"));
 	CHECK(!exists(backup));
 	state_close(st);
 	free(backup);
@@ -944,6 +1066,9 @@ int main(void)
 	RUN(schema);
 	RUN(depsig);
 	RUN(migrate_v1);
+	RUN(migrate_v2);
+	RUN(started_mark);
+	RUN(hold);
 	RUN(roundtrip);
 	RUN(resave_replaces);
 	RUN(remove_success_keeps_ignore);

@@ -36,6 +36,7 @@ struct runner {
 	bool want_token;        /* a task waits for a jobserver token */
 	struct strmap heads;    /* task name -> struct head *, read ahead (preload) */
 	struct vec head_list;   /* struct head *, for freeing */
+	struct dnode *ran;      /* the node job_finish ends (its actions ran), or NULL */
 	bool state_failed;      /* a write to the state file failed: the run stops */
 	struct err state_e;     /* the first such failure */
 };
@@ -115,12 +116,20 @@ static void state_failed(struct runner *r, const struct err *e, const char *what
 	r->state_failed = r->stop = true;
 }
 
+/* n failed: forget its success (doit's remove_success). Its started mark goes
+ * only if its actions ran in this run (a task that fails before running them,
+ * an unmet dependency, keeps the mark of an earlier unfinished run). */
 static void handle_error(struct runner *r, struct dnode *n, struct outcome *o)
 {
 	struct err e;
+	int rc;
 
 	n->run_status = RS_FAILURE;
-	if (state_remove_success(r->st, n->task->name, &e) < 0)
+	if (r->ran == n)
+		rc = state_save_failure(r->st, n->task->name, &e);
+	else
+		rc = state_remove_success(r->st, n->task->name, &e);
+	if (rc < 0)
 		state_failed(r, &e, UNSAVED);
 	r->rep->ops->add_failure(r->rep, n->task, o);
 	if (o->status == OUT_FAILED && r->final != RESULT_ERROR)
@@ -616,6 +625,7 @@ static void job_finish(struct runner *r, struct job *j)
 		jobserver_release(r->js);
 	if (j->n->task->actions.n)   /* an action may have changed any file */
 		r->g->epoch++;
+	r->ran = j->n;
 	if (j->o.exit) {
 		r->exit = r->stop = true;
 		r->exit_code = j->o.exit_code;
@@ -629,6 +639,7 @@ static void job_finish(struct runner *r, struct job *j)
 			forget_output(r, j->n->task);
 		handle_error(r, j->n, &j->o);
 	}
+	r->ran = NULL;
 	outcome_clear(&j->o);
 	buf_free(&j->reply);
 	free(j);

@@ -51,7 +51,7 @@ static const char *const migrations[SCHEMA_VERSION] = {
 enum stmt {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
 	Q_LOAD_TASK, Q_LOAD_DEPS, Q_SAVE_TASK, Q_DEL_DEPS, Q_ADD_DEP,
-	Q_UNSAVE, Q_MARK_STARTED, Q_SET_IGNORED, Q_PRUNE, Q_FORGET_DEPS, Q_FORGET,
+	Q_UNSAVE, Q_UNMARK, Q_MARK_STARTED, Q_SET_IGNORED, Q_PRUNE, Q_FORGET_DEPS, Q_FORGET,
 	Q_FORGET_ALL_DEPS, Q_FORGET_ALL, Q_NAMES, Q_HEADS,
 	Q_META_GET, Q_META_PUT, Q_META_DEL,
 	NSTMT
@@ -79,7 +79,8 @@ static const char *const sql[NSTMT] = {
 	              "(task, path, mtime_ns, size, ino, hash, has_hash)"
 	              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[Q_UNSAVE] = "UPDATE task SET saved = 0, checker = NULL, values_json = NULL,"
-	             " result = NULL, depsig = NULL, started = 0 WHERE name = ?1",
+	             " result = NULL, depsig = NULL WHERE name = ?1",
+	[Q_UNMARK] = "UPDATE task SET started = 0 WHERE name = ?1",
 	[Q_MARK_STARTED] = "INSERT INTO task(name, started) VALUES(?1, 1)"
 	                   " ON CONFLICT(name) DO UPDATE SET started = 1",
 	[Q_SET_IGNORED] = "INSERT INTO task(name, ignored) VALUES(?1, ?2)"
@@ -771,7 +772,7 @@ int state_save_success(struct state *st, const char *task, const char *checker,
 	return r;
 }
 
-static int unsave(struct state *st, const char *task, struct err *e)
+static int unsave(struct state *st, const char *task, bool unmark, struct err *e)
 {
 	int r;
 
@@ -780,6 +781,8 @@ static int unsave(struct state *st, const char *task, struct err *e)
 	r = exec(st, Q_FORGET_DEPS, e, "s", task);
 	if (r == 0)
 		r = exec(st, Q_UNSAVE, e, "s", task);
+	if (r == 0 && unmark)
+		r = exec(st, Q_UNMARK, e, "s", task);
 	if (r == 0)
 		r = exec(st, Q_PRUNE, e, "s", task);
 	return wend(st, r, e);
@@ -787,10 +790,19 @@ static int unsave(struct state *st, const char *task, struct err *e)
 
 int state_remove_success(struct state *st, const char *task, struct err *e)
 {
-	int r = unsave(st, task, e);
+	int r = unsave(st, task, false, e);
 
 	if (r < 0 && recovered(st, e))
-		r = unsave(st, task, e);
+		r = unsave(st, task, false, e);
+	return r;
+}
+
+int state_save_failure(struct state *st, const char *task, struct err *e)
+{
+	int r = unsave(st, task, true, e);
+
+	if (r < 0 && recovered(st, e))
+		r = unsave(st, task, true, e);
 	return r;
 }
 

@@ -85,11 +85,16 @@ int state_save_success(struct state *st, const char *task, const char *checker,
                        const struct filesig *deps, size_t ndeps,
                        const char *values_json, const char *result, struct err *e);
 
-/* Forget a task's success (doit's remove_success); keeps the ignored flag. 0 or -1. */
+/* Forget a task's success (doit's remove_success); keeps the ignored flag and
+   the started mark. 0 or -1 (code 3). */
 int state_remove_success(struct state *st, const char *task, struct err *e);
 
+/* The task's actions ran and failed: forget its success and clear its started
+   mark, in one write (doit's remove_success). 0 or -1 (code 3). */
+int state_save_failure(struct state *st, const char *task, struct err *e);
+
 /* Mark a task as started: its actions are about to run. The mark makes it out of
-   date until state_save_success() or state_remove_success() clears it, so that
+   date until state_save_success() or state_save_failure() clears it, so that
    a run that ends before either (a kill, an interruption, a state file that
    cannot be written) never leaves it up to date. Held like other writes: commit
    it (state_flush) before the first action runs. 0 or -1 (code 3). */

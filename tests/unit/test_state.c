@@ -301,8 +301,9 @@ static bool started(struct state *st, const char *task)
 }
 
 /* The started mark: kept with the old success until a success or a failure
- * is saved; the row of a task only started is kept by the ignore flag's
- * changes and dropped by forget. */
+ * of its run is saved (removing the success alone keeps it); the row of a
+ * task only started is kept by the ignore flag's changes and dropped by
+ * forget. */
 TEST(started_mark)
 {
 	struct state *st = open_ok(":memory:", 0);
@@ -325,9 +326,15 @@ TEST(started_mark)
 	CHECK_STR(r.values_json, "{}");
 	task_record_free(&r);
 	CHECK_INT(state_remove_success(st, "new", &e), 0);
+	CHECK(!found(st, "new") && started(st, "new"));   /* no outcome of its run */
+	CHECK_INT(state_save_failure(st, "new", &e), 0);
 	CHECK(!found(st, "new") && !started(st, "new"));
 	CHECK_STR(n = names(st), "");         /* a failure saved: nothing left */
 	free(n);
+	CHECK_INT(save1(st, "f", "{}"), 0);
+	CHECK_INT(state_mark_started(st, "f", &e), 0);
+	CHECK_INT(state_save_failure(st, "f", &e), 0);
+	CHECK(!found(st, "f") && !started(st, "f"));
 	CHECK_INT(state_mark_started(st, "a", &e), 0);
 	CHECK_INT(state_mark_started(st, "b", &e), 0);
 	CHECK_INT(state_forget(st, "a", &e), 0);

@@ -67,7 +67,6 @@ enum { PRELOAD_MIN = 64 };     /* tasks to check before preload_heads pays */
 /* What a failed write to the state file means for the run. */
 #define UNSAVED "the run stopped; a task whose outcome is not saved runs again"
 
-
 /* The signal that interrupted the run (SIGINT, SIGTERM), or 0. */
 static volatile sig_atomic_t interrupted;
 
@@ -955,7 +954,7 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	} else if (sig != 0) {
 		/* die of the same signal, as Python (and so doit) does on Ctrl-C */
 		if (rc < 0)
-			warn("ERROR: %s", e->msg);
+			fprintf(stderr, "ERROR: %s\n", e->msg);
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}

@@ -8,6 +8,12 @@
 struct err;
 struct buf;
 
+/* The timestamp granularity assumed of file systems (FAT's is 2 s): a file whose
+   mtime is this close to the moment its stat was taken, or later, may be rewritten
+   within the same tick with the same size and inode, unseen by its stat. Such a
+   stat is "racy": only the contents can show the file unchanged. */
+#define FS_RACY_NS 2000000000LL
+
 /* What the engine needs to know about a path. */
 struct fsinfo {
 	bool exists;

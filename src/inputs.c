@@ -9,10 +9,6 @@
 #include "fs.h"
 #include "hash.h"
 
-/* Files modified this close to the load (or later) may change again within one tick of
- * the file system's clock: their contents are compared too. */
-#define RACY_NS 2000000000LL
-
 struct input *inputs_add(struct load_inputs *in, enum input_kind kind, const char *name)
 {
 	struct input *it = xcalloc(1, sizeof(*it));
@@ -249,7 +245,7 @@ int inputs_stat_file(struct input *it, int64_t now_ns, struct err *e)
 	it->mtime_ns = fi.mtime_ns;
 	it->size = fi.size;
 	it->ino = fi.ino;
-	if (fi.mtime_ns >= now_ns - RACY_NS) {
+	if (fi.mtime_ns >= now_ns - FS_RACY_NS) {
 		if (hash_file(it->name, &it->hash, e) < 0)
 			return -1;
 		it->has_hash = true;

@@ -45,6 +45,8 @@ static void print_record(const char *name, const struct task_record *r)
 		       s->mtime_ns, s->size, s->ino);
 		if (s->has_hash)
 			printf(" xxh3=%016" PRIx64, s->hash);
+		if (s->racy)
+			printf(" racy");
 		printf("\n");
 	}
 }

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <spawn.h>
+#include <time.h>
 
 #include "frontend.h"
 #include "fs.h"
@@ -46,7 +47,26 @@ static int real_shell(void *ctx, const char *cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-const struct plan_io plan_io_real = {real_stat, real_hash, real_shell, NULL};
+const struct plan_io plan_io_real = {
+	.stat = real_stat, .hash = real_hash, .shell = real_shell, .now = NULL,
+};
+
+/* The wall clock (mtimes are on it), through the test's fake when there is one. */
+static int64_t plan_now(struct plan *p)
+{
+	struct timespec ts;
+
+	if (p->io->now)
+		return p->io->now(p->io->ctx);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Is a stat with this mtime, taken at now, racy (fs.h)? */
+static bool racy(int64_t mtime_ns, int64_t now)
+{
+	return mtime_ns >= now - FS_RACY_NS;
+}
 
 const char *checker_name(enum checker c)
 {
@@ -204,14 +224,20 @@ static const struct filesig *saved_sig(const struct task_record *rec, const char
 	return NULL;
 }
 
-/* Has a file changed since its saved signature? 1 yes, 0 no, -1 error. */
+static bool same_stat(const struct node *n, const struct filesig *s)
+{
+	return n->mtime_ns == s->mtime_ns && n->size == s->size && n->ino == s->ino;
+}
+
+/* Has a file changed since its saved signature? 1 yes, 0 no, -1 error. A racy
+ * signature's stat proves nothing: the hash decides. */
 static int file_changed(struct plan *p, struct node *n, const struct filesig *s, struct err *e)
 {
 	uint64_t h;
 
 	if (p->checker == CHECK_TIMESTAMP)
 		return n->mtime_ns != s->mtime_ns;
-	if (n->mtime_ns == s->mtime_ns && n->size == s->size && n->ino == s->ino)
+	if (same_stat(n, s) && !s->racy)
 		return 0;
 	if (n->size != s->size || !s->has_hash)
 		return 1;
@@ -395,15 +421,79 @@ int plan_deps_match(struct plan *p, struct task *t, struct task_record *rec, str
 	return rec->deps_match;
 }
 
-int plan_signatures(struct plan *p, struct task *t, const struct task_record *rec,
-                    struct filesig **out, size_t *n, struct err *e)
+/* The signature to save of n (stat'd), given its saved one s and the one before the
+ * actions ran (each may be NULL). */
+static int dep_signature(struct plan *p, struct node *n, const struct filesig *s,
+                         const struct filesig *before, int64_t now, struct filesig *out,
+                         struct err *e)
 {
-	struct filesig *sigs = xcalloc(t->file_dep.n, sizeof(*sigs));
+	if (before && !same_stat(n, before)) {
+		*out = *before;         /* changed while the actions ran */
+		out->path = n->path;
+		out->has_hash = out->racy = false;
+		return 0;
+	}
+	out->path = n->path;
+	out->mtime_ns = n->mtime_ns;
+	out->size = n->size;
+	out->ino = n->ino;
+	if (p->checker == CHECK_TIMESTAMP)
+		return 0;
+	if (before && before->has_hash)
+		out->hash = before->hash;       /* racy then: the contents before the actions */
+	else if (s && s->has_hash && !s->racy && same_stat(n, s))
+		out->hash = s->hash;
+	else if (node_hash(p, n, &out->hash, e) < 0)
+		return -1;
+	out->has_hash = true;
+	out->racy = (before && before->racy) || racy(n->mtime_ns, now);
+	return 0;
+}
+
+struct filesig *plan_snapshot(struct plan *p, struct task *t, size_t *n)
+{
+	struct filesig *sigs = t->file_dep.n ? xcalloc(t->file_dep.n, sizeof(*sigs)) : NULL;
+	int64_t now = plan_now(p);
+	struct err e;
 	size_t i;
 
 	for (i = 0; i < t->file_dep.n; i++) {
 		struct node *nd = t->file_dep.v[i];
-		const struct filesig *s = saved_sig(rec, nd->path);
+		struct filesig *b = &sigs[i];
+
+		b->path = nd->path;
+		if (plan_stat(p, nd, &e) < 0 || !nd->exists)
+			continue;
+		if (p->checker == CHECK_MD5 && racy(nd->mtime_ns, now)) {
+			if (node_hash(p, nd, &b->hash, &e) < 0)
+				continue;
+			b->has_hash = b->racy = true;
+		}
+		b->mtime_ns = nd->mtime_ns;
+		b->size = nd->size;
+		b->ino = nd->ino;
+	}
+	*n = t->file_dep.n;
+	return sigs;
+}
+
+int plan_signatures(struct plan *p, struct task *t, const struct task_record *rec,
+                    struct filesig **out, size_t *n, struct err *e)
+{
+	return plan_signatures_after(p, t, rec, NULL, 0, out, n, e);
+}
+
+int plan_signatures_after(struct plan *p, struct task *t, const struct task_record *rec,
+                          const struct filesig *before, size_t nbefore,
+                          struct filesig **out, size_t *n, struct err *e)
+{
+	struct filesig *sigs = xcalloc(t->file_dep.n, sizeof(*sigs));
+	int64_t now = plan_now(p);
+	size_t i;
+
+	for (i = 0; i < t->file_dep.n; i++) {
+		struct node *nd = t->file_dep.v[i];
+		const struct filesig *b;
 
 		if (plan_stat(p, nd, e) < 0)
 			goto fail;
@@ -411,19 +501,9 @@ int plan_signatures(struct plan *p, struct task *t, const struct task_record *re
 			seterr(e, 2, "Dependent file '%s' does not exist", nd->path);
 			goto fail;
 		}
-		sigs[i].path = nd->path;
-		sigs[i].mtime_ns = nd->mtime_ns;
-		sigs[i].size = nd->size;
-		sigs[i].ino = nd->ino;
-		if (p->checker == CHECK_TIMESTAMP)
-			continue;
-		if (s && s->has_hash && s->mtime_ns == nd->mtime_ns && s->size == nd->size &&
-		    s->ino == nd->ino) {
-			sigs[i].hash = s->hash;
-		} else if (node_hash(p, nd, &sigs[i].hash, e) < 0) {
+		b = i < nbefore && before[i].path == nd->path ? &before[i] : NULL;
+		if (dep_signature(p, nd, saved_sig(rec, nd->path), b, now, &sigs[i], e) < 0)
 			goto fail;
-		}
-		sigs[i].has_hash = true;
 	}
 	*out = sigs;
 	*n = t->file_dep.n;

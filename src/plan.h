@@ -25,6 +25,8 @@ struct plan_io {
 	/* Run a shell command with no output: its exit status, or -1. */
 	int (*shell)(void *ctx, const char *cmd);
 	void *ctx;
+	/* The time now, in ns since the epoch (the clock of mtimes); NULL: the real one. */
+	int64_t (*now)(void *ctx);
 };
 
 /* The real file system and /bin/sh. */
@@ -68,10 +70,23 @@ int plan_status(struct plan *p, struct task *t, const struct task_record *rec, s
 int plan_deps_match(struct plan *p, struct task *t, struct task_record *rec, struct err *e);
 
 /* Signatures of t's file_dep to save after a successful run, reusing saved hashes when
- * the stat did not change. *out is malloc'd (paths borrowed from the graph). Returns 0, or
- * -1 with doit's "Dependent file '%s' does not exist" in e. */
+ * the stat did not change; one whose stat is racy (fs.h) is marked so. *out is malloc'd
+ * (paths borrowed from the graph). Returns 0, or -1 with doit's "Dependent file '%s'
+ * does not exist" in e. */
 int plan_signatures(struct plan *p, struct task *t, const struct task_record *rec,
                     struct filesig **out, size_t *n, struct err *e);
+
+/* t's file_dep as its actions start (*n of them, in file_dep order): their stat, and
+ * the contents' hash of the racy ones. Never fails: a dep that cannot be read gets a
+ * zero signature (so the task stays out of date). malloc'd (NULL without file_dep). */
+struct filesig *plan_snapshot(struct plan *p, struct task *t, size_t *n);
+
+/* plan_signatures after t's actions ran, with before from plan_snapshot (nbefore of
+ * them; NULL, 0: none): a dep whose stat moved since is saved as it was before, without
+ * hash, which the next check finds changed (the actions may have read either version). */
+int plan_signatures_after(struct plan *p, struct task *t, const struct task_record *rec,
+                          const struct filesig *before, size_t nbefore,
+                          struct filesig **out, size_t *n, struct err *e);
 
 /* Fill the stat cache of nodes (struct node *) with up to nthreads threads
    (stat is a system call each: a no-op of many files is mostly these) while

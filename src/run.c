@@ -57,6 +57,8 @@ struct job {
 	bool token;             /* holds a jobserver token */
 	bool forked;            /* p is a forked Python action, its reply into reply */
 	struct buf reply;
+	struct filesig *before; /* the file_dep as the actions started (plan_snapshot) */
+	size_t nbefore;
 };
 
 enum { PRELOAD_MIN = 64 };     /* tasks to check before preload_heads pays */
@@ -403,7 +405,9 @@ static void run_actions(struct runner *r, struct task *t, struct vec *actions,
 	}
 }
 
-static void save_success(struct runner *r, struct dnode *n)
+/* Save n's success; before: its file_dep as the actions started (nbefore of them). */
+static void save_success(struct runner *r, struct dnode *n, const struct filesig *before,
+                         size_t nbefore)
 {
 	struct task *t = n->task;
 	struct frontend *fe = r->g->fe;
@@ -417,7 +421,7 @@ static void save_success(struct runner *r, struct dnode *n)
 		goto fail;
 	if (state_load(r->st, t->name, &rec, &e) < 0)
 		goto fail;
-	if (plan_signatures(&r->plan, t, &rec, &sigs, &nsigs, &e) < 0) {
+	if (plan_signatures_after(&r->plan, t, &rec, before, nbefore, &sigs, &nsigs, &e) < 0) {
 		char *msg = xasprintf("ERROR: Task '%s' saving success: %s", t->name, e.msg);
 		snprintf(e.msg, sizeof(e.msg), "%s", msg);
 		free(msg);
@@ -553,6 +557,8 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 	t->executed = !r->o->fork_calls;
 	j = xcalloc(1, sizeof(*j));
 	j->n = n;
+	if (t->actions.n)
+		j->before = plan_snapshot(&r->plan, t, &j->nbefore);
 	job_advance(r, j);
 	return j;
 }
@@ -586,7 +592,7 @@ static void job_finish(struct runner *r, struct job *j)
 		/* doit's worker replies to a success with its executed Task and the
 		   actions' output: shown if saving the success fails */
 		j->n->task->executed = true;
-		save_success(r, j->n);
+		save_success(r, j->n, j->before, j->nbefore);
 	} else {
 		if (r->o->fork_calls)
 			forget_output(r, j->n->task);
@@ -594,6 +600,7 @@ static void job_finish(struct runner *r, struct job *j)
 	}
 	outcome_clear(&j->o);
 	buf_free(&j->reply);
+	free(j->before);
 	free(j);
 }
 
@@ -669,6 +676,7 @@ static void drain_jobs(struct runner *r)
 		}
 		outcome_clear(&j->o);
 		buf_free(&j->reply);
+		free(j->before);
 		free(j);
 	}
 	r->jobs.n = 0;

@@ -21,7 +21,10 @@ enum {
 	SCHEMA_VERSION = 2,     /* PRAGMA user_version this dodo writes */
 };
 
-/* migrations[v] turns schema version v into v + 1. */
+enum { DEP_HASH = 1, DEP_RACY = 2 };    /* dep.has_hash */
+
+/* migrations[v] turns schema version v into v + 1.
+   dep.has_hash holds flags: DEP_HASH (hash is valid), DEP_RACY (filesig.racy). */
 static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE task("
 	" id INTEGER PRIMARY KEY,"
@@ -153,7 +156,8 @@ static int scalar(struct state *st, const char *text, int64_t *out, struct err *
 }
 
 /* Reset statement id and bind parameters described by fmt: 's' text (NULL binds
-   NULL), 'i' int64_t, 'b' blob (pointer, size_t). Returns it, or NULL with e filled. */
+   NULL), 'i' int64_t, 'b' blob (pointer, size_t), '-' NULL (takes no argument).
+   Returns it, or NULL with e filled. */
 static sqlite3_stmt *bind(struct state *st, enum stmt id, struct err *e,
                           const char *fmt, va_list ap)
 {
@@ -174,6 +178,9 @@ static sqlite3_stmt *bind(struct state *st, enum stmt id, struct err *e,
 			break;
 		case 'i':
 			rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+			break;
+		case '-':
+			rc = sqlite3_bind_null(s, i);
 			break;
 		case 'b':
 			p = va_arg(ap, const void *);
@@ -611,7 +618,8 @@ static int load_deps(struct state *st, int64_t id, struct task_record *out, stru
 		d->size = sqlite3_column_int64(s, 2);
 		d->ino = (uint64_t)sqlite3_column_int64(s, 3);
 		d->hash = (uint64_t)sqlite3_column_int64(s, 4);
-		d->has_hash = sqlite3_column_int(s, 5) != 0;
+		d->has_hash = (sqlite3_column_int(s, 5) & DEP_HASH) != 0;
+		d->racy = (sqlite3_column_int(s, 5) & DEP_RACY) != 0;
 	}
 	return r;
 }
@@ -686,14 +694,18 @@ uint64_t depsig_add(uint64_t acc, const char *path, int64_t mtime_ns, int64_t si
 	return hash_chain(acc, path, strlen(path) + 1);
 }
 
-static uint64_t depsig_of(const struct filesig *deps, size_t n)
+/* The depsig of deps; false when one is racy (its stat cannot answer alone). */
+static bool depsig_of(const struct filesig *deps, size_t n, uint64_t *acc)
 {
-	uint64_t acc = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		acc = depsig_add(acc, deps[i].path, deps[i].mtime_ns, deps[i].size, deps[i].ino);
-	return acc;
+	*acc = 0;
+	for (i = 0; i < n; i++) {
+		if (deps[i].racy)
+			return false;
+		*acc = depsig_add(*acc, deps[i].path, deps[i].mtime_ns, deps[i].size, deps[i].ino);
+	}
+	return true;
 }
 
 void task_record_free(struct task_record *r)
@@ -713,14 +725,16 @@ static int save(struct state *st, const char *task, const char *checker,
                 const struct filesig *deps, size_t ndeps,
                 const char *values_json, const char *result, struct err *e)
 {
+	uint64_t depsig;
+	bool has_depsig = depsig_of(deps, ndeps, &depsig);
 	int64_t id;
 	size_t i;
 	int r;
 
 	if (wbegin(st, e) < 0)
 		return -1;
-	r = query(st, Q_SAVE_TASK, e, "ssssi", task, checker, values_json, result,
-	          (int64_t)depsig_of(deps, ndeps));
+	r = query(st, Q_SAVE_TASK, e, has_depsig ? "ssssi" : "ssss-", task, checker,
+	          values_json, result, (int64_t)depsig);
 	if (r == 0)
 		r = seterr(e, 3, "state file '%s': task '%s' was not saved", st->path, task);
 	if (r < 0)
@@ -731,7 +745,8 @@ static int save(struct state *st, const char *task, const char *checker,
 	for (i = 0; i < ndeps && r == 0; i++) {
 		const struct filesig *d = &deps[i];
 		r = exec(st, Q_ADD_DEP, e, "isiiiii", id, d->path, d->mtime_ns, d->size,
-		         (int64_t)d->ino, (int64_t)d->hash, (int64_t)d->has_hash);
+		         (int64_t)d->ino, (int64_t)d->hash,
+		         (int64_t)((d->has_hash ? DEP_HASH : 0) | (d->racy ? DEP_RACY : 0)));
 	}
 	return wend(st, r, e);
 }

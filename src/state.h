@@ -22,6 +22,8 @@ struct filesig {
 	uint64_t ino;
 	uint64_t hash;     /* XXH3 64 of the contents, valid when has_hash */
 	bool has_hash;
+	bool racy;         /* the stat was racy (fs.h): only the hash can show the file
+	                    * unchanged; a task with such a dep is saved without depsig */
 };
 
 /* One task's record. found: a success is saved (checker, deps, values_json and
@@ -35,7 +37,7 @@ struct task_record {
 	char *values_json;
 	char *result;
 	bool ignored;
-	bool has_depsig;            /* depsig was saved with the deps */
+	bool has_depsig;            /* depsig was saved with the deps (none is when one is racy) */
 	uint64_t depsig;            /* depsig_add() over the deps in file_dep order */
 	bool deps_loaded;           /* deps are read (state_load_head leaves them) */
 	bool deps_match;            /* set by plan_deps_match: every dep is as saved */

@@ -308,9 +308,11 @@ def test_touched_dep_is_resaved_when_up_to_date(project):
 
 def test_state_file_of_schema_1_is_migrated(project):
     """A .dodo.db written before the saved digest (schema 1) is migrated in
-    place: its tasks stay up to date, and a change is still seen."""
+    place: its tasks stay up to date, and a change is still seen. (in.txt is
+    old: a racy stat is saved without the digest.)"""
     project.dodo(COPY_DODO)
     project.write("in.txt", "x\n")
+    os.utime(project / "in.txt", ns=(1577836800 * 10**9, 1577836800 * 10**9))
     assert project.run().stdout == ".  a\n"
     con = sqlite3.connect(str(project / ".dodo.db"))
     con.executescript("ALTER TABLE task DROP COLUMN depsig; PRAGMA user_version = 1;")
@@ -360,3 +362,54 @@ def test_many_tasks_up_to_date_and_changed(project):
     assert "!! obj:%d" % users[0] in r.stdout
     r = project.run()
     assert ".  " not in r.stdout, r.stdout
+
+
+# A task that copies in.txt, then waits (at most ~30 s) for `go`.
+EDIT_WHILE_RUNNING_DODO = """
+def task_copy():
+    return {'actions': ['cat in.txt > out.txt; touch started; i=0; '
+                        'while [ ! -e go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done'],
+            'file_dep': ['in.txt'], 'targets': ['out.txt']}
+"""
+
+
+@pytest.mark.parametrize("checker", ["md5", "timestamp"])
+def test_dep_edited_while_its_task_runs_runs_again(project, checker):
+    """A file_dep edited after its task was checked, while its actions run, is
+    not saved as seen: the task read the old contents, so the next run builds
+    the edit (doit 0.31.1 saves the new signature and never does: doit #119)."""
+    project.dodo(EDIT_WHILE_RUNNING_DODO)
+    project.write("in.txt", "1\n")
+    opt = ["--check_file_uptodate", checker]
+    p = project.popen(*opt)
+    wait_for(project / "started", p, "(the task's actions)")
+    project.write("in.txt", "2\n")     # same size, a new mtime
+    project.write("go")
+    assert finish(p) == 0, logs(p)
+    assert project.read("out.txt") == "1\n"
+    r = project.run(*opt)
+    assert r.returncode == 0 and r.stdout == ".  copy\n", r.stdout + r.stderr
+    assert project.read("out.txt") == "2\n"
+    assert project.run(*opt).stdout == "-- copy\n"
+
+
+def test_dep_rewritten_with_the_same_stat_runs_again(project):
+    """A file_dep rewritten with the same size and its mtime put back (a tool
+    that restores mtimes, or a rewrite within one tick of the file system's
+    clock) is seen when its saved stat was racy: modified close to the save or
+    later. Here the mtime is in the future, racy whatever the machine's speed."""
+    project.dodo(COPY_DODO)
+    path = project.write("in.txt", "aaaa\n")
+    future = (int(time.time()) + 86400) * 10**9
+    os.utime(path, ns=(future, future))
+    ino = path.stat().st_ino
+    assert project.run().stdout == ".  a\n"
+    assert "racy" in project.run("dumpdb").stdout
+    with open(path, "r+") as f:        # the same inode, size and mtime
+        f.write("bbbb\n")
+    os.utime(path, ns=(future, future))
+    assert path.stat().st_ino == ino
+    r = project.run()
+    assert r.returncode == 0 and r.stdout == ".  a\n", r.stdout + r.stderr
+    assert project.read("out.txt") == "bbbb\n"
+    assert project.run().stdout == "-- a\n"

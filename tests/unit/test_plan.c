@@ -27,6 +27,7 @@ struct vfs {
 	size_t nsh;
 	int stats, hashes, shells;
 	const char *fail_stat;      /* stat of this path fails */
+	int64_t now;                /* the clock, when io.now is v_now */
 	struct buf log;             /* "stat a", "hash a", "sh cmd" */
 };
 
@@ -111,6 +112,11 @@ static int v_shell(void *ctx, const char *cmd)
 		if (strcmp(v->sh[i].cmd, cmd) == 0)
 			return v->sh[i].rc;
 	return 127;
+}
+
+static int64_t v_now(void *ctx)
+{
+	return ((struct vfs *)ctx)->now;
 }
 
 static void vfs_shell(struct vfs *v, const char *cmd, int rc)
@@ -910,6 +916,199 @@ TEST(signatures_no_file_dep)
 	fx_free(&x);
 }
 
+/* ---- racy signatures and files changed while a task runs ---- */
+
+enum { NOW = 100 * 1000000000LL };      /* the fake clock, in ns */
+
+/* A fixture whose clock says NOW. */
+static void fx_clock(struct fx *x)
+{
+	fx_init(x);
+	x->io.now = v_now;
+	x->fs.now = NOW;
+}
+
+/* A racy saved stat proves nothing: the hash decides, even with the same stat. */
+TEST(racy_saved_stat_is_hashed)
+{
+	struct fx x;
+
+	fx_init(&x);
+	same(&x, "a", 1);
+	x.sigs[0].racy = true;
+	vfs_put(&x.fs, "a", 1001, 10, 1, 0xbad);     /* same stat, other contents */
+	CHECK_INT(status(&x), STATUS_RUN);
+	CHECK_CHANGED(&x, "a");
+	CHECK_STR(buf_str(&x.fs.log), "stat a, hash a");
+	fx_free(&x);
+
+	fx_init(&x);
+	same(&x, "a", 1);
+	x.sigs[0].racy = true;
+	CHECK_INT(status(&x), STATUS_UPTODATE);
+	CHECK_INT(x.fs.hashes, 1);
+	fx_free(&x);
+}
+
+/* A stat saved within FS_RACY_NS of the clock, or later, is marked racy;
+ * an older one is not (and pays no hash next time). */
+TEST(signatures_mark_racy)
+{
+	struct fx x;
+	struct filesig *sigs = NULL;
+	size_t n = 0;
+
+	fx_clock(&x);
+	vfs_put(&x.fs, "old", NOW - FS_RACY_NS - 1, 1, 1, 0x1);
+	vfs_put(&x.fs, "edge", NOW - FS_RACY_NS, 1, 2, 0x2);
+	vfs_put(&x.fs, "future", NOW + 5 * FS_RACY_NS, 1, 3, 0x3);
+	task_add_file_dep(x.g, x.t, "old");
+	task_add_file_dep(x.g, x.t, "edge");
+	task_add_file_dep(x.g, x.t, "future");
+	CHECK_INT(plan_signatures(&x.p, x.t, &x.rec, &sigs, &n, &x.e), 0);
+	CHECK_INT(n, 3);
+	CHECK(!sigs[0].racy && sigs[0].has_hash);
+	CHECK(sigs[1].racy && sigs[1].has_hash && sigs[1].hash == 0x2);
+	CHECK(sigs[2].racy && sigs[2].has_hash && sigs[2].hash == 0x3);
+	free(sigs);
+	fx_free(&x);
+
+	/* the timestamp checker compares mtimes only: nothing is racy */
+	fx_clock(&x);
+	x.p.checker = CHECK_TIMESTAMP;
+	vfs_put(&x.fs, "a", NOW, 1, 1, 0x1);
+	task_add_file_dep(x.g, x.t, "a");
+	CHECK_INT(plan_signatures(&x.p, x.t, &x.rec, &sigs, &n, &x.e), 0);
+	CHECK(!sigs[0].racy && !sigs[0].has_hash);
+	CHECK_INT(x.fs.hashes, 0);
+	free(sigs);
+	fx_free(&x);
+}
+
+/* The hash of a racy saved signature is not reused for the same stat. */
+TEST(signatures_rehash_racy_saved)
+{
+	struct fx x;
+	struct filesig *sigs = NULL;
+	size_t n = 0;
+
+	fx_init(&x);
+	same(&x, "a", 1);
+	x.sigs[0].racy = true;
+	vfs_put(&x.fs, "a", 1001, 10, 1, 0xbad);
+	CHECK_INT(plan_signatures(&x.p, x.t, &x.rec, &sigs, &n, &x.e), 0);
+	CHECK_STR(buf_str(&x.fs.log), "stat a, hash a");
+	CHECK(sigs[0].hash == 0xbad && !sigs[0].racy);
+	free(sigs);
+	fx_free(&x);
+}
+
+/* The snapshot as actions start: stat each dep (through the cache), hash
+ * only the racy ones; a missing dep gets a zero signature. */
+TEST(snapshot_hashes_racy_only)
+{
+	struct fx x;
+	struct filesig *b;
+	size_t n = 0;
+
+	fx_clock(&x);
+	vfs_put(&x.fs, "old", 5, 1, 1, 0x1);
+	vfs_put(&x.fs, "new", NOW - 1, 2, 2, 0x2);
+	task_add_file_dep(x.g, x.t, "old");
+	task_add_file_dep(x.g, x.t, "new");
+	task_add_file_dep(x.g, x.t, "gone");
+	b = plan_snapshot(&x.p, x.t, &n);
+	CHECK_INT(n, 3);
+	CHECK_STR(buf_str(&x.fs.log), "stat old, stat new, hash new, stat gone");
+	CHECK(b[0].mtime_ns == 5 && !b[0].has_hash && !b[0].racy);
+	CHECK(b[1].mtime_ns == NOW - 1 && b[1].hash == 0x2 && b[1].has_hash && b[1].racy);
+	CHECK(b[2].mtime_ns == 0 && b[2].size == 0 && !b[2].has_hash);
+	free(b);
+	fx_free(&x);
+}
+
+/* A dep edited while the actions ran is saved as it was before they
+ * started, without a hash: the next check finds it changed. */
+TEST(signatures_after_edit_during_run)
+{
+	struct fx x;
+	struct filesig *b, *sigs = NULL;
+	size_t nb = 0, n = 0;
+
+	fx_clock(&x);
+	same(&x, "a", 1);
+	same(&x, "b", 2);
+	b = plan_snapshot(&x.p, x.t, &nb);
+	vfs_put(&x.fs, "b", NOW, 10, 2, 0xb2);        /* edited by the user meanwhile */
+	x.g->epoch++;                                 /* the task ran */
+	CHECK_INT(plan_signatures_after(&x.p, x.t, &x.rec, b, nb, &sigs, &n, &x.e), 0);
+	CHECK_INT(n, 2);
+	CHECK(sigs[0].mtime_ns == 1001 && sigs[0].hash == 0xabc1 && sigs[0].has_hash);
+	CHECK(sigs[1].path == graph_node(x.g, "b")->path);
+	CHECK(sigs[1].mtime_ns == 1002 && !sigs[1].has_hash && !sigs[1].racy);
+	x.rec.deps = sigs;                            /* as saved */
+	x.g->epoch++;
+	CHECK_INT(status(&x), STATUS_RUN);
+	CHECK_CHANGED(&x, "b");
+	free(sigs);
+	free(b);
+	fx_free(&x);
+}
+
+/* The same with the timestamp checker: the mtime from before is saved. */
+TEST(signatures_after_edit_during_run_timestamp)
+{
+	struct fx x;
+	struct filesig *b, *sigs = NULL;
+	size_t nb = 0, n = 0;
+
+	fx_clock(&x);
+	x.p.checker = CHECK_TIMESTAMP;
+	vfs_put(&x.fs, "a", 7, 10, 1, 0xa);
+	task_add_file_dep(x.g, x.t, "a");
+	b = plan_snapshot(&x.p, x.t, &nb);
+	vfs_put(&x.fs, "a", 8, 10, 1, 0xa2);
+	x.g->epoch++;
+	CHECK_INT(plan_signatures_after(&x.p, x.t, &x.rec, b, nb, &sigs, &n, &x.e), 0);
+	CHECK_INT(sigs[0].mtime_ns, 7);
+	CHECK_INT(x.fs.hashes, 0);
+	free(sigs);
+	free(b);
+	fx_free(&x);
+}
+
+/* A racy dep rewritten during the run within one tick (same stat): the
+ * hash taken before the actions is saved, marked racy, so the next check
+ * hashes the file and finds the rewrite. */
+TEST(signatures_after_racy_rewrite_during_run)
+{
+	struct fx x;
+	struct filesig *b, *sigs = NULL;
+	size_t nb = 0, n = 0;
+
+	fx_clock(&x);
+	vfs_put(&x.fs, "a", NOW - 10, 4, 1, 0xa1);
+	task_add_file_dep(x.g, x.t, "a");
+	b = plan_snapshot(&x.p, x.t, &nb);
+	vfs_put(&x.fs, "a", NOW - 10, 4, 1, 0xa2);    /* same stat, new contents */
+	x.g->epoch++;
+	x.fs.now = NOW + 10 * FS_RACY_NS;             /* a long run: not racy by now */
+	CHECK_INT(plan_signatures_after(&x.p, x.t, &x.rec, b, nb, &sigs, &n, &x.e), 0);
+	CHECK(sigs[0].hash == 0xa1 && sigs[0].has_hash && sigs[0].racy);
+	CHECK_INT(x.fs.hashes, 1);
+	x.rec.found = true;
+	x.rec.checker = "MD5Checker";
+	x.rec.deps = sigs;
+	x.rec.ndeps = 1;
+	x.g->epoch++;
+	graph_node(x.g, "a")->hashed = false;        /* the next run: a new process */
+	CHECK_INT(status(&x), STATUS_RUN);
+	CHECK_CHANGED(&x, "a");
+	free(sigs);
+	free(b);
+	fx_free(&x);
+}
+
 int main(void)
 {
 	RUN(checker_names);
@@ -942,5 +1141,12 @@ int main(void)
 	RUN(signatures_timestamp_no_hash);
 	RUN(signatures_missing_file);
 	RUN(signatures_no_file_dep);
+	RUN(racy_saved_stat_is_hashed);
+	RUN(signatures_mark_racy);
+	RUN(signatures_rehash_racy_saved);
+	RUN(snapshot_hashes_racy_only);
+	RUN(signatures_after_edit_during_run);
+	RUN(signatures_after_edit_during_run_timestamp);
+	RUN(signatures_after_racy_rewrite_during_run);
 	return unit_done("plan");
 }

@@ -113,7 +113,7 @@ static struct state *open_ok(const char *path, int flags)
 
 static int save1(struct state *st, const char *task, const char *values)
 {
-	struct filesig d = {"in.txt", 1, 2, 3, 4, true};
+	struct filesig d = {"in.txt", 1, 2, 3, 4, true, false};
 	struct err e = {0};
 	int r = state_save_success(st, task, "md5", &d, 1, values, "res", &e);
 
@@ -200,8 +200,8 @@ TEST(depsig)
 	char *path = newdb();
 	struct state *st = open_ok(path, 0);
 	struct filesig deps[2] = {
-		{"z.c", 5, 6, 7, 8, true},
-		{"a.h", 1, 2, 3, 4, true},
+		{"z.c", 5, 6, 7, 8, true, false},
+		{"a.h", 1, 2, 3, 4, true, false},
 	};
 	uint64_t want = depsig_add(depsig_add(0, "z.c", 5, 6, 7), "a.h", 1, 2, 3);
 	struct task_record r;
@@ -229,6 +229,35 @@ TEST(depsig)
 	task_record_free(&r);
 	state_close(st);
 	free(path);
+}
+
+/* A racy dep is saved as such, and its task without a depsig: the digest
+ * of the deps' stat must not answer for it. */
+TEST(racy_dep_no_depsig)
+{
+	struct state *st = open_ok(":memory:", 0);
+	struct filesig deps[2] = {
+		{"a", 1, 2, 3, 4, true, false},
+		{"b", 5, 6, 7, 8, true, true},
+	};
+	struct task_record r;
+	struct err e = {0};
+
+	CHECK_INT(state_save_success(st, "t", "md5", deps, 2, NULL, NULL, &e), 0);
+	CHECK_INT(state_load(st, "t", &r, &e), 0);
+	CHECK(r.found && !r.has_depsig);
+	CHECK_INT(r.ndeps, 2);
+	if (r.ndeps == 2) {
+		CHECK(r.deps[0].has_hash && !r.deps[0].racy);
+		CHECK(r.deps[1].has_hash && r.deps[1].racy && r.deps[1].hash == 8);
+	}
+	task_record_free(&r);
+	deps[1].racy = false;
+	CHECK_INT(state_save_success(st, "t", "md5", deps, 2, NULL, NULL, &e), 0);
+	CHECK_INT(state_load_head(st, "t", &r, &e), 0);
+	CHECK(r.found && r.has_depsig);
+	task_record_free(&r);
+	state_close(st);
 }
 
 /* A schema 1 file (no depsig) is migrated in place: its saved tasks stay,
@@ -261,9 +290,9 @@ TEST(roundtrip)
 	char *path = newdb();
 	struct state *st = open_ok(path, 0);
 	struct filesig deps[3] = {
-		{"src/b.c", 1700000000123456789LL, 42, 123456, 0xfedcba9876543210ULL, true},
-		{"a.h", -5, 0, UINT64_MAX, 0, false},
-		{"src/a.c", 0, INT64_MAX, 1, 1, true},
+		{"src/b.c", 1700000000123456789LL, 42, 123456, 0xfedcba9876543210ULL, true, false},
+		{"a.h", -5, 0, UINT64_MAX, 0, false, false},
+		{"src/a.c", 0, INT64_MAX, 1, 1, true, false},
 	};
 	struct task_record r;
 	struct err e;
@@ -304,9 +333,9 @@ TEST(roundtrip)
 TEST(resave_replaces)
 {
 	struct state *st = open_ok(":memory:", 0);
-	struct filesig two[2] = {{"a", 1, 1, 1, 1, true}, {"b", 2, 2, 2, 2, true}};
-	struct filesig one[1] = {{"c", 3, 3, 3, 3, false}};
-	struct filesig dup[2] = {{"d", 1, 1, 1, 1, true}, {"d", 9, 9, 9, 9, true}};
+	struct filesig two[2] = {{"a", 1, 1, 1, 1, true, false}, {"b", 2, 2, 2, 2, true, false}};
+	struct filesig one[1] = {{"c", 3, 3, 3, 3, false, false}};
+	struct filesig dup[2] = {{"d", 1, 1, 1, 1, true, false}, {"d", 9, 9, 9, 9, true, false}};
 	struct task_record r;
 	struct err e;
 
@@ -943,6 +972,7 @@ int main(void)
 	RUN(memory);
 	RUN(schema);
 	RUN(depsig);
+	RUN(racy_dep_no_depsig);
 	RUN(migrate_v1);
 	RUN(roundtrip);
 	RUN(resave_replaces);

@@ -294,43 +294,6 @@ static void note_targets(struct autoctx *a, struct graph *g)
 	}
 }
 
-/* Signatures of the file_dep of ts that no task writes, before the run. */
-static void note_sources(struct autoctx *a, struct graph *g, const struct vec *ts,
-                         struct vec *v, struct strmap *m)
-{
-	size_t i, j;
-
-	for (i = 0; i < ts->n; i++) {
-		struct task *t = ts->v[i];
-		for (j = 0; j < t->file_dep.n; j++) {
-			struct node *nd = t->file_dep.v[j];
-			if (!nd->producer)
-				tsigs_add(v, m, auto_path(a->home, nd->path));
-		}
-	}
-}
-
-/* A file_dep changed while the run went on: the task may have read the old contents
- * and saved the new signature, so its success is forgotten (it runs again when the
- * watcher delivers the change, debounced like any other). */
-static void changed_during_run(struct autoctx *a, const struct vec *ts,
-                               struct strmap *before)
-{
-	size_t i, j;
-
-	for (i = 0; i < ts->n; i++) {
-		struct task *t = ts->v[i];
-		for (j = 0; j < t->file_dep.n; j++) {
-			struct node *nd = t->file_dep.v[j];
-			char *path = auto_path(a->home, nd->path);
-			struct tsig *s = strmap_get(before, path, strlen(path));
-			if (s && !tsig_same(s))   /* the watcher has the change queued */
-				names_add(&a->forget, t->name);
-			free(path);
-		}
-	}
-}
-
 /* ---- changes ---- */
 
 static bool is_code(const struct autoctx *a, const char *path)
@@ -584,8 +547,8 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 	struct cmd_env *env = a->env;
 	struct graph *g = graph_new();
 	struct opts o = {0};
-	struct vec def_tasks = {0}, sel = {0}, ts = {0}, set = {0}, pre = {0};
-	struct strmap set_map = {0}, pre_map = {0};
+	struct vec def_tasks = {0}, sel = {0}, ts = {0}, set = {0};
+	struct strmap set_map = {0};
 	struct err e = {0};
 	char cwd[4096];
 	int rc, sig = 0;
@@ -616,7 +579,6 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 	graph_closure(g, &sel, &ts);
 	watch_set(a, g, &ts, &set, &set_map);
 	arm(a, &set, &set_map);
-	note_sources(a, g, &ts, &pre, &pre_map);
 	rc = execute(a, g, &o, &sel, &ts, &sig);
 	auto_set_stop_signal(sig);
 	*fatal_ = first && rc == 3;     /* doit: a failure before execution ends auto */
@@ -629,7 +591,6 @@ static int cycle(struct autoctx *a, bool first, bool *fatal_)
 		if (arm(a, &set, &set_map))
 			a->pending = true;      /* changes during the run may have been dropped */
 		note_targets(a, g);
-		changed_during_run(a, &ts, &pre_map);
 	}
 out:
 	if (env->loader->release)
@@ -639,7 +600,6 @@ out:
 	vec_free(&sel);
 	vec_free(&ts);
 	wpaths_free(&set, &set_map);
-	tsigs_free(&pre, &pre_map);
 	opts_free(&o);
 	return rc;
 }

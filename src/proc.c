@@ -72,6 +72,21 @@ static void build_argv(const struct cmdspec *spec, struct vec *argv)
 	vec_push(argv, NULL);
 }
 
+/* Fill e for a command that could not start (errno rc): a long command is cut
+   (with its length), so that the reason always shows. -1. */
+static int spawn_failed(const struct cmdspec *spec, int rc, struct err *e)
+{
+	const char *cmd = spec->cmd ? spec->cmd : (const char *)spec->argv.v[0];
+	size_t n = strlen(cmd), shown = 200;
+
+	if (n <= shown)
+		return seterr(e, 2, "cannot run '%s': %s", cmd, strerror(rc));
+	while (shown > 0 && ((unsigned char)cmd[shown] & 0xc0) == 0x80)
+		shown--;    /* not inside a UTF-8 sequence */
+	return seterr(e, 2, "cannot run '%.*s...' (%zu bytes): %s", (int)shown, cmd, n,
+	              strerror(rc));
+}
+
 int proc_spawn(struct proc *p, const struct cmdspec *spec, bool capture, bool new_group,
                struct buf *out, struct buf *err, bool live_out, bool live_err,
                struct err *e)
@@ -133,8 +148,7 @@ fail:
 	vec_free(&argv);
 	vec_free(&env);
 	if (rc != 0)
-		return seterr(e, 2, "cannot run '%s': %s",
-		              spec->cmd ? spec->cmd : (char *)spec->argv.v[0], strerror(rc));
+		return spawn_failed(spec, rc, e);
 	p->pidfd = open_pidfd(p->pid);
 	return 0;
 }

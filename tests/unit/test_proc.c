@@ -156,6 +156,30 @@ TEST(argv_program_missing)
 	buf_free(&err);
 }
 
+TEST(command_too_long)
+{
+	size_t n = 3 * 1000 * 1000;
+	char *cmd = xmalloc(n + 1);
+	struct cmdspec s;
+	struct proc p;
+	struct buf out = {0}, err = {0};
+	struct err e = {0};
+
+	memcpy(cmd, "true ", 5);
+	memset(cmd + 5, 'x', n - 5);
+	cmd[n] = '\0';
+	sh(&s, cmd);
+	CHECK_INT(proc_spawn(&p, &s, true, false, &out, &err, false, false, &e), -1);
+	/* cut, with the length and the reason (E2BIG) */
+	CHECK(strncmp(e.msg, "cannot run 'true xxx", 20) == 0);
+	CHECK(strstr(e.msg, "...' (3000000 bytes): Argument list too long") != NULL);
+	CHECK(strlen(e.msg) < 300);
+	cmdspec_free(&s);
+	free(cmd);
+	buf_free(&out);
+	buf_free(&err);
+}
+
 TEST(cwd)
 {
 	struct cmdspec s;
@@ -467,6 +491,7 @@ int main(void)
 	RUN(live_echo);
 	RUN(no_capture_inherits);
 	RUN(process_group);
+	RUN(command_too_long);
 	RUN(kill_group);
 	RUN(no_descriptor_leaks);
 	RUN(write_all_pipe);

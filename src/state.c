@@ -1,5 +1,6 @@
 #include "state.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "hash.h"
+#include "statefile.h"
 #include "util.h"
 
 enum {
@@ -91,15 +93,30 @@ static const char *const sql[NSTMT] = {
 	[Q_META_DEL] = "DELETE FROM meta WHERE key = ?1",
 };
 
+/* How commits are kept safe from a crash (see docs/design.md, "The state file"). */
+enum journal {
+	JOURNAL_WAL,        /* WAL, its -wal and -shm beside the file */
+	JOURNAL_WAL_ALONE,  /* the folder takes no new file, a -wal is there: WAL without -shm */
+	JOURNAL_MEMORY,     /* the folder takes no new file: a rollback journal in memory */
+};
+
+static const char *const journal_sql[] = {
+	[JOURNAL_WAL] = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+	[JOURNAL_WAL_ALONE] = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+	[JOURNAL_MEMORY] = "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = FULL",
+};
+
 struct state {
 	char *path;
 	int flags;
 	int timeout_ms;
+	mode_t mode;        /* permissions of a file this open creates (less the umask) */
+	enum journal journal;
 	sqlite3 *db;
 	sqlite3_stmt *q[NSTMT];
 	bool batch;         /* inside state_begin() */
 	int rc;             /* primary SQLite code of the last failure */
-	char why[256];      /* its message, for the corruption warning */
+	char why[1024];     /* its message, for the corruption warning */
 	int lockfd;         /* our descriptor of the file, holding the flock(); -1 if none */
 	dev_t dev;
 	ino_t ino;
@@ -115,14 +132,36 @@ static bool corrupt(int rc)
 	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
 }
 
+/* Whether SQLite's extended code xrc is an error of the -shm file. */
+static bool shm_error(int xrc)
+{
+	return xrc == SQLITE_IOERR_SHMOPEN || xrc == SQLITE_IOERR_SHMSIZE ||
+	       xrc == SQLITE_IOERR_SHMLOCK || xrc == SQLITE_IOERR_SHMMAP;
+}
+
+/* SQLite's message for its error rc into st->why; an I/O error gets the system's
+   reason and the file beside when it is about that one. */
+static void describe(struct state *st, int rc)
+{
+	const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+	int xrc = st->db ? sqlite3_extended_errcode(st->db) : rc;
+
+	if (sys == 0 || ((rc & 0xff) != SQLITE_IOERR && (rc & 0xff) != SQLITE_CANTOPEN))
+		snprintf(st->why, sizeof(st->why), "%s", msg);
+	else if (shm_error(xrc))
+		snprintf(st->why, sizeof(st->why), "%s on its shared-memory index '%s-shm' (%s)",
+		         msg, st->path, strerror(sys));
+	else
+		snprintf(st->why, sizeof(st->why), "%s (%s)", msg, strerror(sys));
+}
+
 /* Fill e from SQLite's error rc on st->db; remember it for recovery. Returns -1. */
 static int dberr(struct state *st, int rc, struct err *e)
 {
-	const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
-
+	describe(st, rc);
 	st->rc = rc & 0xff;
-	snprintf(st->why, sizeof(st->why), "%s", msg);
-	return seterr(e, 3, "state file '%s': %s", st->path, msg);
+	return seterr(e, 3, "state file '%s': %s", st->path, st->why);
 }
 
 /* Run SQL text that takes no parameters (set-up only). 0 or -1. */
@@ -336,40 +375,179 @@ static int open_memory(struct state *st, struct err *e)
 	return 0;
 }
 
+/* Where the folder takes no new file (a read-only checkout whose state file is
+   writable), WAL cannot make its -wal and -shm: a -wal already there is used
+   without the -shm, else the file is turned back into a rollback-journal file
+   whose journal stays in memory. 0 or -1 with e filled. */
+static int choose_journal(struct state *st, struct err *e)
+{
+	st->journal = JOURNAL_WAL;
+	if ((st->flags & STATE_READONLY) || statefile_folder_writable(st->path))
+		return 0;
+	if (statefile_beside_exists(st->path, "-wal")) {
+		st->journal = JOURNAL_WAL_ALONE;
+		return 0;
+	}
+	st->journal = JOURNAL_MEMORY;
+	return statefile_leave_wal(st->lockfd, st->path, e);
+}
+
+/* The name SQLite opens. A read-only open where the folder takes no -shm and no
+   -wal is there fails on a WAL file: that one is read as immutable (the shared
+   lock keeps every dodo writer out), through a URI (SQLITE_OPEN_URI added). */
+static char *db_name(struct state *st, int *flags)
+{
+	struct buf b = {0};
+	const char *p;
+
+	if ((st->flags & (STATE_READONLY | STATE_NOLOCK)) != STATE_READONLY ||
+	    statefile_folder_writable(st->path) || statefile_beside_exists(st->path, "-wal"))
+		return xstrdup(st->path);
+	buf_puts(&b, st->path[0] == '/' ? "file://" : "file:");
+	for (p = st->path; *p; p++) {
+		if (isalnum((unsigned char)*p) || strchr("/._-~", *p))
+			buf_putc(&b, *p);
+		else
+			buf_printf(&b, "%%%02X", (unsigned)(unsigned char)*p);
+	}
+	buf_puts(&b, "?immutable=1");
+	*flags |= SQLITE_OPEN_URI;
+	return buf_take(&b);
+}
+
+/* Open the file with SQLite. Until it is known to be dodo's, closing must not
+   checkpoint a -wal into it (ready() allows that). 0 or -1 with e filled. */
+static int open_sqlite(struct state *st, struct err *e)
+{
+	int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
+	            ((st->flags & STATE_READONLY) ? SQLITE_OPEN_READONLY
+	                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	char *name = db_name(st, &flags);
+	int rc = sqlite3_open_v2(name, &st->db, flags, NULL);
+
+	free(name);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, e);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	sqlite3_busy_timeout(st->db, st->timeout_ms < 0 ? INT_MAX : st->timeout_ms);
+	/* before the first read: WAL then keeps its index in memory, no -shm */
+	if (st->journal == JOURNAL_WAL_ALONE)
+		return run_sql(st, "PRAGMA locking_mode = EXCLUSIVE", e);
+	return 0;
+}
+
+/* SQLite reads another application's database. When the file itself is dodo's,
+   its -wal is another database's (left beside it): the pair is damaged. -1. */
+static int foreign(struct state *st, int64_t app, struct err *e)
+{
+	int64_t own = statefile_app_id(st->lockfd);
+	bool wal = statefile_beside_exists(st->path, "-wal");
+	unsigned long long id = (uint32_t)app;
+
+	if (wal && own == APP_ID) {
+		st->rc = SQLITE_CORRUPT;
+		snprintf(st->why, sizeof(st->why), "its write-ahead log '%s-wal' is of another"
+		         " database (application_id 0x%llx)", st->path, id);
+		return seterr(e, 3, "state file '%s' is corrupt (%s)", st->path, st->why);
+	}
+	if (wal && own < 0)
+		return seterr(e, 3, "state file '%s': its write-ahead log '%s-wal' holds an SQLite"
+		              " database of another application (application_id 0x%llx); refusing"
+		              " to touch them", st->path, st->path, id);
+	return seterr(e, 3, "state file '%s' is an SQLite database of another application"
+	              " (application_id 0x%llx); refusing to touch it", st->path, id);
+}
+
+/* Read whose the file is and its schema version into *ver. 0 or -1 with e filled. */
+static int check_header(struct state *st, int64_t *ver, struct err *e)
+{
+	int64_t app, ntables;
+
+	if (scalar(st, "PRAGMA application_id", &app, e) < 0 ||
+	    scalar(st, "PRAGMA user_version", ver, e) < 0 ||
+	    scalar(st, "SELECT count(*) FROM sqlite_schema", &ntables, e) < 0)
+		return -1;
+	if ((app != 0 || *ver != 0 || ntables != 0) && app != APP_ID)
+		return foreign(st, app, e);
+	if (*ver > SCHEMA_VERSION)
+		return seterr(e, 3, "state file '%s' was written by a newer dodo (schema version %lld;"
+		              " this dodo knows up to %d); refusing to touch it", st->path,
+		              (long long)*ver, SCHEMA_VERSION);
+	return 0;
+}
+
+/* A migration or a statement failed on the file's own tables (SQLITE_ERROR: no
+   such table, duplicate column): they do not match the schema version the file
+   claims, ver. Such a file is damaged like a corrupt one. -1. */
+static int mismatch(struct state *st, int64_t ver, struct err *e)
+{
+	char *why;
+
+	if (st->rc != SQLITE_ERROR)
+		return -1;
+	why = xasprintf("its tables do not match its schema version %lld: %s", (long long)ver,
+	                st->why);
+	snprintf(st->why, sizeof(st->why), "%s", why);
+	free(why);
+	st->rc = SQLITE_CORRUPT;
+	return seterr(e, 3, "state file '%s' is corrupt (%s)", st->path, st->why);
+}
+
+/* With the journal in memory, a crash during a commit can leave the file half
+   written: check its structure. 0, or -1 with e filled (corrupt or not). */
+static int quick_check(struct state *st, struct err *e)
+{
+	sqlite3_stmt *s;
+	const unsigned char *t;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL), r = 0;
+
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, e);
+	rc = sqlite3_step(s);
+	t = rc == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
+	if (!t) {
+		r = dberr(st, rc, e);
+	} else if (strcmp((const char *)t, "ok") != 0) {
+		st->rc = SQLITE_CORRUPT;
+		snprintf(st->why, sizeof(st->why), "%s", (const char *)t);
+		r = seterr(e, 3, "state file '%s' is corrupt (%s)", st->path, st->why);
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
+/* Prepare the statements of a file whose tables claim schema version ver, check
+   the files beside again (SQLite may have just made them); from now on closing
+   checkpoints as usual. 0 or -1 with e filled. */
+static int ready(struct state *st, int64_t ver, struct err *e)
+{
+	if (prepare(st, e) < 0)
+		return mismatch(st, ver, e);
+	if (statefile_check_beside(st->path, e) < 0)
+		return -1;
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, (int *)NULL);
+	return 0;
+}
+
 /* Open the file with SQLite, check whose it is, migrate, prepare. 0, 1 when a
    read-only open should use an empty database instead, or -1 with e filled
    (st->rc tells whether the file is corrupt). */
 static int open_file(struct state *st, struct err *e)
 {
-	bool ro = st->flags & STATE_READONLY;
-	int64_t app, ver, ntables;
-	int rc;
+	int64_t ver;
 
-	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_NOMUTEX |
-	                     (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE),
-	                     NULL);
-	if (rc != SQLITE_OK)
-		return dberr(st, rc, e);
-	sqlite3_busy_timeout(st->db, st->timeout_ms < 0 ? INT_MAX : st->timeout_ms);
-	if (scalar(st, "PRAGMA application_id", &app, e) < 0 ||
-	    scalar(st, "PRAGMA user_version", &ver, e) < 0 ||
-	    scalar(st, "SELECT count(*) FROM sqlite_schema", &ntables, e) < 0)
+	if (choose_journal(st, e) < 0 || statefile_check_beside(st->path, e) < 0 ||
+	    open_sqlite(st, e) < 0 || check_header(st, &ver, e) < 0)
 		return -1;
-	if ((app != 0 || ver != 0 || ntables != 0) && app != APP_ID)
-		return seterr(e, 3, "state file '%s' is an SQLite database of another application"
-		              " (application_id 0x%llx); refusing to touch it", st->path,
-		              (unsigned long long)(uint32_t)app);
-	if (ver > SCHEMA_VERSION)
-		return seterr(e, 3, "state file '%s' was written by a newer dodo (schema version %lld;"
-		              " this dodo knows up to %d); refusing to touch it", st->path,
-		              (long long)ver, SCHEMA_VERSION);
-	if (ro)
-		return ver < SCHEMA_VERSION ? 1 : prepare(st, e);
-	if (run_sql(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", e) < 0)
+	if (st->flags & STATE_READONLY)
+		return ver < SCHEMA_VERSION ? 1 : ready(st, ver, e);
+	if (run_sql(st, journal_sql[st->journal], e) < 0)
+		return -1;
+	if (st->journal == JOURNAL_MEMORY && quick_check(st, e) < 0)
 		return -1;
 	if (ver < SCHEMA_VERSION && migrate(st, ver, e) < 0)
-		return -1;
-	return prepare(st, e);
+		return mismatch(st, ver, e);
+	return ready(st, ver, e);
 }
 
 /* flock() fd, retrying until the deadline; 0 or -1 with e filled. */
@@ -421,18 +599,15 @@ static int lock(struct state *st, struct err *e)
 	if (stat(st->path, &a) == 0 && open_here(a.st_dev, a.st_ino))
 		return seterr(e, 3, "state file '%s' is already open in this process", st->path);
 	for (;;) {
-		fd = open(st->path, ro ? O_RDONLY | O_CLOEXEC : O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-		if (fd < 0 && ro && errno == ENOENT)
-			return 1;
+		fd = statefile_open(st->path, ro, st->mode, e);
 		if (fd < 0)
-			return seterr(e, 3, "cannot %s state file '%s': %s", ro ? "open" : "create",
-			              st->path, strerror(errno));
+			return ro && errno == ENOENT ? 1 : -1;
 		if (!(st->flags & STATE_NOLOCK) && wait_lock(st, fd, start, e) < 0) {
 			close(fd);
 			return -1;
 		}
 		/* While we waited, a dodo may have moved a corrupt file aside. */
-		if (fstat(fd, &a) == 0 && stat(st->path, &b) == 0 &&
+		if (fstat(fd, &a) == 0 && lstat(st->path, &b) == 0 &&
 		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			break;
 		close(fd);
@@ -465,8 +640,13 @@ static int start_afresh(struct state *st, struct err *e)
 	char *backup = xasprintf("%s.corrupt", st->path), *shm;
 	char why[sizeof(st->why)];
 	int oldfd = st->lockfd, r = -1;
+	struct stat old;
+	bool keep = oldfd >= 0 && fstat(oldfd, &old) == 0;
 
 	memcpy(why, st->why, sizeof(why));
+	/* the backup keeps the file and its -wal as they were */
+	if (st->db)
+		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	close_db(st);
 	if (move_aside(st->path, backup, "") < 0 || move_aside(st->path, backup, "-wal") < 0 ||
 	    move_aside(st->path, backup, "-journal") < 0) {
@@ -481,8 +661,12 @@ static int start_afresh(struct state *st, struct err *e)
 	     st->path, why, backup);
 	st->lockfd = -1;
 	st->rc = 0;
+	if (keep)
+		st->mode = old.st_mode & 0777;
 	if (lock(st, e) < 0)
 		goto done;
+	if (keep)
+		statefile_copy_mode(st->lockfd, &old);
 	/* SQLite has closed the old file, so no POSIX lock of ours dies with oldfd. */
 	if (oldfd >= 0)
 		close(oldfd);
@@ -526,6 +710,7 @@ struct state *state_open(const char *path, int flags, int lock_timeout_ms, struc
 	st->path = xstrdup(path);
 	st->flags = flags;
 	st->timeout_ms = lock_timeout_ms;
+	st->mode = 0666;
 	st->lockfd = -1;
 	if (strcmp(path, ":memory:") == 0) {
 		if (open_memory(st, e) < 0)

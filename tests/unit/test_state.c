@@ -881,6 +881,308 @@ TEST(kill_durability)
 	free(path);
 }
 
+/* The folder of a state file path (caller frees). */
+static char *folder_of(const char *path)
+{
+	return xstrndup(path, (size_t)(strrchr(path, '/') - path));
+}
+
+/* Open path expecting a refusal whose message holds what. */
+static void check_open_refused(const char *path, int flags, const char *what)
+{
+	struct err e = {0};
+	struct state *st = state_open(path, flags, 100, &e);
+
+	CHECK(st == NULL);
+	CHECK_INT(e.code, 3);
+	CHECK(strstr(e.msg, what) != NULL);
+	if (!strstr(e.msg, what))
+		fprintf(stderr, "got: %s\n", e.msg);
+	state_close(st);
+}
+
+/* A planted link as the state file is never followed: a dangling one would
+   create a file where it points, one to a file would overwrite it. */
+TEST(symlink_refused)
+{
+	char *path = newdb(), *target = xasprintf("%s.target", path);
+	char *empty = xasprintf("%s.empty", path), *data;
+	struct err e;
+	size_t n = 1;
+
+	CHECK_INT(symlink(target, path), 0);
+	check_open_refused(path, 0, "is a symbolic link; refusing to follow it");
+	check_open_refused(path, STATE_READONLY, "is a symbolic link");
+	CHECK(!exists(target));
+	CHECK_INT(unlink(path), 0);
+	CHECK_INT(fs_write_file(empty, "", 0, &e), 0);
+	CHECK_INT(symlink(empty, path), 0);
+	check_open_refused(path, 0, "is a symbolic link");
+	data = slurp(empty, &n);
+	CHECK_INT(n, 0);
+	free(data);
+	free(empty);
+	free(target);
+	free(path);
+}
+
+/* The files SQLite keeps beside the state file: no link, nothing but a regular file. */
+TEST(beside_refused)
+{
+	char *path = newdb(), *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+	char *other = xasprintf("%s.other", path), *want;
+	struct state *st = open_ok(path, 0);
+	struct err e;
+
+	CHECK_INT(save1(st, "a", "{}"), 0);
+	state_close(st);
+	CHECK_INT(fs_write_file(other, "", 0, &e), 0);
+	CHECK_INT(symlink(other, wal), 0);
+	want = xasprintf("its write-ahead log '%s' is a symbolic link", wal);
+	check_open_refused(path, 0, want);
+	free(want);
+	CHECK_INT(unlink(wal), 0);
+	CHECK_INT(mkdir(shm, 0755), 0);
+	want = xasprintf("its shared-memory index '%s' is not a regular file", shm);
+	check_open_refused(path, 0, want);
+	check_open_refused(path, STATE_READONLY, want);
+	free(want);
+	CHECK_INT(rmdir(shm), 0);
+	st = open_ok(path, 0);
+	CHECK(st && found(st, "a"));
+	state_close(st);
+	free(other);
+	free(shm);
+	free(wal);
+	free(path);
+}
+
+/* A state file of another user is refused (root takes its own and SUDO_UID's). */
+TEST(other_owner_refused)
+{
+	char *path = newdb(), *wal = xasprintf("%s-wal", path), *want;
+	struct state *st = open_ok(path, 0);
+
+	CHECK_INT(save1(st, "a", "{}"), 0);
+	state_close(st);
+	if (geteuid() != 0) {
+		printf("state: other_owner_refused needs root to give a file away; skipped\n");
+		free(wal);
+		free(path);
+		return;
+	}
+	unsetenv("SUDO_UID");
+	CHECK_INT(chown(path, 65534, 65534), 0);
+	want = xasprintf("state file '%s' belongs to another user (uid 65534)", path);
+	check_open_refused(path, 0, want);
+	check_open_refused(path, STATE_READONLY, want);
+	free(want);
+	setenv("SUDO_UID", "65534", 1);
+	st = open_ok(path, 0);
+	CHECK(st && found(st, "a"));
+	state_close(st);
+	CHECK_INT(chown(path, 0, 0), 0);
+	CHECK_INT(fs_write_file(wal, "", 0, &(struct err){0}), 0);
+	CHECK_INT(chown(wal, 65534, 65534), 0);
+	unsetenv("SUDO_UID");
+	want = xasprintf("its write-ahead log '%s' belongs to another user (uid 65534)", wal);
+	check_open_refused(path, 0, want);
+	free(want);
+	free(wal);
+	free(path);
+}
+
+/* A corrupt file is replaced by one of the same permissions. */
+TEST(rebuilt_keeps_mode)
+{
+	static const mode_t modes[] = {0600, 0664};
+	mode_t mask = umask(022);
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char *path = newdb(), *err;
+		struct stat sb;
+		struct state *st;
+		struct err e;
+
+		CHECK_INT(fs_write_file(path, "garbage garbage garbage garbage", 31, &e), 0);
+		CHECK_INT(chmod(path, modes[i]), 0);
+		capture();
+		st = open_ok(path, 0);
+		err = uncapture();
+		CHECK(st && strstr(err, "is corrupt") != NULL);
+		CHECK_INT(stat(path, &sb), 0);
+		CHECK_INT(sb.st_mode & 07777, modes[i]);
+		state_close(st);
+		free(err);
+		free(path);
+	}
+	umask(mask);
+}
+
+/* A file whose tables do not match the schema version it claims is damaged:
+   backed up and rebuilt (a reader ignores it). */
+TEST(tables_mismatch)
+{
+	static const char *const damage[] = {
+		"PRAGMA user_version = 1",   /* the migration adds depsig again */
+		"DROP TABLE dep",
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char *path = newdb(), *backup = xasprintf("%s.corrupt", path), *err;
+		struct state *st = open_ok(path, 0);
+
+		CHECK_INT(save1(st, "a", "{}"), 0);
+		state_close(st);
+		rawsql(path, damage[i]);
+		capture();
+		st = open_ok(path, STATE_READONLY);
+		CHECK(st && !found(st, "a"));
+		state_close(st);
+		st = open_ok(path, 0);
+		err = uncapture();
+		CHECK(st != NULL);
+		/* an older version reads as empty, without a word */
+		CHECK(i == 0 || strstr(err, "ignoring it") != NULL);
+		CHECK(strstr(err, "its tables do not match its schema version") != NULL);
+		CHECK(exists(backup));
+		CHECK(st && !found(st, "a"));
+		CHECK(st && save1(st, "b", "{}") == 0 && found(st, "b"));
+		state_close(st);
+		free(err);
+		free(backup);
+		free(path);
+	}
+}
+
+/* A -wal of another database beside a dodo file: the pair is damaged (backed up
+   as it was, rebuilt), never replayed into the file. */
+TEST(foreign_wal)
+{
+	char *path = newdb(), *other = newdb(), *wal = xasprintf("%s-wal", path);
+	char *owal = xasprintf("%s-wal", other), *bwal = xasprintf("%s.corrupt-wal", path);
+	char *backup = xasprintf("%s.corrupt", path), *data, *before, *err, *kept;
+	struct state *st = open_ok(path, 0);
+	size_t n, nb, nk;
+	sqlite3 *db;
+	struct err e;
+
+	CHECK_INT(save1(st, "a", "{}"), 0);
+	state_close(st);
+	CHECK_INT(sqlite3_open(other, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;"
+	                       "CREATE TABLE people(name); INSERT INTO people VALUES('ada')",
+	                       NULL, NULL, NULL), SQLITE_OK);
+	data = slurp(owal, &n);
+	sqlite3_close(db);
+	CHECK_INT(fs_write_file(wal, data, n, &e), 0);
+	before = slurp(path, &nb);
+	capture();
+	st = open_ok(path, 0);
+	err = uncapture();
+	CHECK(st != NULL);
+	CHECK(strstr(err, "is corrupt (its write-ahead log") != NULL);
+	CHECK(st && !found(st, "a") && save1(st, "b", "{}") == 0);
+	state_close(st);
+	kept = slurp(backup, &nk);
+	CHECK(nk == nb && memcmp(kept, before, nb) == 0);
+	free(kept);
+	kept = slurp(bwal, &nk);
+	CHECK(nk == n && memcmp(kept, data, n) == 0);
+	free(kept);
+	free(err);
+	free(before);
+	free(data);
+	free(backup);
+	free(bwal);
+	free(owal);
+	free(wal);
+	free(other);
+	free(path);
+}
+
+/* Save a task and die without closing: its commit is left in the -wal. */
+static void die_with_wal(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct state *st = open_ok(path, 0);
+		save1(st, "from-wal", "{}");
+		raise(SIGKILL);
+		_exit(1);
+	}
+	waitpid(pid, &status, 0);
+}
+
+/* In a folder that takes no new file, a writable state file still works: the
+   first time with the file as WAL left it, then with a -wal left by a crash.
+   Runs as the owner of the folder. 0 when all went right. */
+static int try_readonly_folder(const char *path)
+{
+	char *dir = folder_of(path), *wal = xasprintf("%s-wal", path);
+	char *shm = xasprintf("%s-shm", path);
+	int bad = unit_failed_checks;
+	struct state *st = open_ok(path, 0);
+
+	CHECK(st && save1(st, "a", "{}") == 0);
+	state_close(st);
+	CHECK_INT(chmod(dir, 0555), 0);
+	st = open_ok(path, STATE_READONLY);       /* still a WAL file here */
+	CHECK(st && found(st, "a"));
+	state_close(st);
+	st = open_ok(path, 0);
+	CHECK(st && save1(st, "b", "{}") == 0);
+	state_close(st);
+	st = open_ok(path, 0);
+	CHECK(st && found(st, "a") && found(st, "b"));
+	state_close(st);
+	CHECK(!exists(wal));
+	CHECK_INT(chmod(dir, 0755), 0);
+	die_with_wal(path);
+	CHECK(exists(wal));
+	CHECK_INT(unlink(shm), 0);                /* a -wal without its index */
+	CHECK_INT(chmod(dir, 0555), 0);
+	st = open_ok(path, 0);
+	CHECK(st && found(st, "from-wal") && save1(st, "c", "{}") == 0);
+	state_close(st);
+	st = open_ok(path, 0);
+	CHECK(st && found(st, "from-wal") && found(st, "c") && found(st, "b"));
+	state_close(st);
+	CHECK(!exists(shm));
+	chmod(dir, 0755);
+	free(shm);
+	free(wal);
+	free(dir);
+	return unit_failed_checks != bad;
+}
+
+TEST(readonly_folder)
+{
+	char *path = newdb(), *dir = folder_of(path);
+	int status;
+	pid_t pid;
+
+	/* root writes anywhere: the folder is nobody's, and nobody runs the test */
+	if (geteuid() == 0)
+		CHECK_INT(chown(dir, 65534, 65534), 0);
+	chmod(tmp, 0755);
+	pid = fork();
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(3);
+		_exit(try_readonly_folder(path));
+	}
+	waitpid(pid, &status, 0);
+	chmod(tmp, 0700);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(dir);
+	free(path);
+}
+
 /* Try to create a state file in a folder we may not write; report through the exit code. */
 static int try_unwritable(const char *path)
 {
@@ -962,6 +1264,13 @@ int main(void)
 	RUN(same_process_twice);
 	RUN(kill_durability);
 	RUN(unwritable_folder);
+	RUN(symlink_refused);
+	RUN(beside_refused);
+	RUN(other_owner_refused);
+	RUN(rebuilt_keeps_mode);
+	RUN(tables_mismatch);
+	RUN(foreign_wal);
+	RUN(readonly_folder);
 	{
 		char *cmd = xasprintf("rm -rf '%s'", tmp);
 		if (system(cmd) != 0)

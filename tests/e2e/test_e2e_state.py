@@ -360,3 +360,220 @@ def test_many_tasks_up_to_date_and_changed(project):
     assert "!! obj:%d" % users[0] in r.stdout
     r = project.run()
     assert ".  " not in r.stdout, r.stdout
+
+
+# -- the state file in hostile or odd places ----------------------------------
+
+def test_planted_state_link_is_not_followed(project, tmp_path):
+    """A .dodo.db planted as a symbolic link (say by another user of a shared
+    folder) is never followed: a dangling one would create a file where it
+    points, one to a file would overwrite that file."""
+    project.dodo(SIMPLE)
+    project.write("in.txt", "x\n")
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    os.symlink(closed / "x.db", project / ".dodo.db")
+    r = project.run()
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "'.dodo.db' is a symbolic link" in r.stderr, r.stderr
+    assert not (closed / "x.db").exists()
+    assert not (project / "a.out").exists()
+    os.unlink(project / ".dodo.db")
+    (tmp_path / "empty").write_bytes(b"")
+    os.symlink(tmp_path / "empty", project / ".dodo.db")
+    r = project.run()
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert (tmp_path / "empty").read_bytes() == b""
+
+
+def test_state_file_of_another_user_is_refused(project):
+    """A .dodo.db owned by another user is refused (exit 3, the owner named);
+    root takes the file of the user it runs for under sudo (SUDO_UID), as git
+    does for safe.directory."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the state file to another user")
+    project.dodo(SIMPLE)
+    project.write("in.txt", "x\n")
+    assert project.run().returncode == 0
+    os.chown(project / ".dodo.db", 65534, 65534)
+    project.write("in.txt", "changed\n")
+    r = project.run(env={"SUDO_UID": None})
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "'.dodo.db' belongs to another user (uid 65534)" in r.stderr, r.stderr
+    assert r.stdout == "", r.stdout
+    r = project.run(env={"SUDO_UID": "65534"})
+    assert r.returncode == 0 and r.stdout == ".  a\n", r.stdout + r.stderr
+    assert os.stat(project / ".dodo.db").st_uid == 65534
+
+
+def test_rebuilt_state_file_keeps_its_mode(project):
+    """A corrupt .dodo.db of mode 600 is rebuilt with mode 600, not the
+    default of the umask."""
+    project.dodo(SIMPLE)
+    project.write("in.txt", "x\n")
+    project.write_bytes(".dodo.db", b"not a database\n" * 100)
+    os.chmod(project / ".dodo.db", 0o600)
+    r = project.run()
+    assert r.returncode == 0 and "corrupt" in r.stderr, r.stdout + r.stderr
+    assert os.stat(project / ".dodo.db").st_mode & 0o7777 == 0o600
+
+
+def _as_nobody(argv):
+    """argv run as an unprivileged user when we are root (root ignores
+    permissions), else as it is."""
+    if os.geteuid() != 0:
+        return argv
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + argv
+
+
+OUT_DODO = """
+def task_a():
+    return {'actions': ['cat in.txt > out/a.txt'], 'file_dep': ['in.txt'],
+            'targets': ['out/a.txt']}
+"""
+
+
+def test_read_only_folder_with_writable_state_file():
+    """A project folder that takes no new file (a checkout of another user)
+    with a writable .dodo.db and a writable output folder: SQLite cannot make
+    its -wal and -shm there, yet dodo builds, saves and reads its state, as
+    doit does."""
+    base = tempfile.mkdtemp(prefix="dodo-rofolder-")
+    try:
+        os.chmod(base, 0o755)
+        proj = Project(os.path.join(base, "proj"))
+        proj.dodo(OUT_DODO)
+        proj.write("in.txt", "one\n")
+        proj.mkdir("out")
+        if os.geteuid() == 0:
+            for root, dirs, files in os.walk(proj.path):
+                for name in dirs + files + ["."]:
+                    os.chown(os.path.join(root, name), 65534, 65534)
+
+        def run(*args):
+            return subprocess.run(_as_nobody(dodo_command() + list(args)),
+                                  cwd=str(proj.path), env=base_env(), timeout=DEADLINE,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        r = run()
+        assert r.returncode == 0 and r.stdout == ".  a\n", r.stdout + r.stderr
+        os.chmod(proj.path, 0o555)
+        proj.write("in.txt", "two\n")
+        r = run("list", "--status")
+        assert r.returncode == 0 and r.stdout.split() == ["R", "a"], r.stdout + r.stderr
+        r = run()
+        assert r.returncode == 0 and r.stdout == ".  a\n", r.stdout + r.stderr
+        assert proj.read("out/a.txt") == "two\n"
+        r = run()
+        assert r.returncode == 0 and r.stdout == "-- a\n", r.stdout + r.stderr
+        assert sorted(os.listdir(proj.path)) == [".dodo.db", "dodo.py", "in.txt", "out"]
+        assert integrity_ok(proj / ".dodo.db")
+    finally:
+        os.chmod(base, 0o755)
+        for root, dirs, _ in os.walk(base):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o755)
+        shutil.rmtree(base)
+
+
+FULL_DISK = """
+set -e
+mount -t tmpfs -o size=256k tmpfs "$MNT"
+mkdir "$MNT/proj"
+cp "$SRC/dodo.py" "$SRC/in.txt" "$MNT/proj/"
+cd "$MNT/proj"
+"$@" >/dev/null
+echo changed > in.txt
+dd if=/dev/zero of="$MNT/fill" bs=4k 2>/dev/null || true
+set +e
+"$@" >"$LOGS/stdout" 2>"$LOGS/stderr"
+echo $? >"$LOGS/rc"
+"""
+
+
+def test_full_disk_at_open_names_the_reason(project, tmp_path):
+    """A full disk when the state file opens: the message names the file that
+    could not grow and says the disk is full (not just 'disk I/O error');
+    exit 3, nothing run. Uses a tiny tmpfs in a mount namespace."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root for a mount namespace with a tiny tmpfs")
+    probe = subprocess.run(["unshare", "-m", "sh", "-c",
+                            "mount -t tmpfs -o size=64k tmpfs /mnt && umount /mnt"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if probe.returncode != 0:
+        pytest.skip("no mount namespace with tmpfs here: %s" % probe.stdout.strip())
+    project.dodo(SIMPLE)
+    project.write("in.txt", "x\n")
+    (tmp_path / "mnt").mkdir()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    env = base_env({"MNT": str(tmp_path / "mnt"), "SRC": str(project.path),
+                    "LOGS": str(logs)})
+    subprocess.run(["unshare", "-m", "sh", "-c", FULL_DISK, "sh"] + dodo_command(),
+                   env=env, timeout=DEADLINE, check=True)
+    out, err = (logs / "stdout").read_text(), (logs / "stderr").read_text()
+    assert (logs / "rc").read_text().strip() == "3", out + err
+    assert "'.dodo.db-shm'" in err and "No space left on device" in err, err
+    assert out == "", out
+
+
+def test_stale_foreign_wal_is_damage(project, tmp_path):
+    """A .dodo.db-wal of another database beside .dodo.db (a stale copy): the
+    pair is damaged, backed up as it was and rebuilt with a warning naming the
+    -wal; it is never replayed into .dodo.db, so later runs are not refused as
+    'another application'."""
+    project.dodo(SIMPLE)
+    project.write("in.txt", "x\n")
+    assert project.run().returncode == 0
+    con = sqlite3.connect(str(tmp_path / "other.db"), isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("CREATE TABLE people(name)")
+    con.execute("INSERT INTO people VALUES ('ada')")
+    shutil.copy(tmp_path / "other.db-wal", project / ".dodo.db-wal")
+    con.close()
+    mine = (project / ".dodo.db").read_bytes()
+    r = project.run()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "its write-ahead log '.dodo.db-wal' is of another database" in r.stderr, r.stderr
+    assert r.stdout == ".  a\n", r.stdout
+    assert (project / ".dodo.db.corrupt").read_bytes() == mine
+    assert (project / ".dodo.db.corrupt-wal").exists()
+    r = project.run()
+    assert r.returncode == 0 and r.stdout == "-- a\n", r.stdout + r.stderr
+
+
+def test_shm_that_is_a_folder_is_refused_once(project):
+    """A .dodo.db-shm that is a folder: one clear message naming it, exit 3,
+    before any task runs (not a run whose saves all fail)."""
+    project.dodo(SIMPLE)
+    project.write("in.txt", "x\n")
+    assert project.run().returncode == 0
+    project.mkdir(".dodo.db-shm")
+    project.write("in.txt", "changed\n")
+    r = project.run()
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert r.stdout == "", r.stdout
+    assert r.stderr.count("state file") == 1, r.stderr
+    assert "shared-memory index '.dodo.db-shm' is not a regular file" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("damage", ["PRAGMA user_version = 1", "DROP TABLE dep"],
+                         ids=["relabelled", "table-dropped"])
+def test_tables_not_matching_their_version_are_damage(project, damage):
+    """A .dodo.db whose tables do not match the schema version it claims
+    (`duplicate column name`, `no such table`) is treated as damaged: a
+    warning, a backup, a rebuild; the run goes on."""
+    project.dodo(SIMPLE)
+    project.write("in.txt", "x\n")
+    assert project.run().returncode == 0
+    con = sqlite3.connect(str(project / ".dodo.db"))
+    con.executescript(damage)
+    con.close()
+    r = project.run()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "its tables do not match its schema version" in r.stderr, r.stderr
+    assert r.stdout == ".  a\n", r.stdout
+    assert (project / ".dodo.db.corrupt").exists()
+    r = project.run()
+    assert r.returncode == 0 and r.stdout == "-- a\n", r.stdout + r.stderr

@@ -14,6 +14,7 @@ struct jobserver {
 	int pipe_r;         /* the read end children inherit (server), or -1 */
 	int held;           /* tokens taken and not given back */
 	bool server;
+	char *old_flags;    /* server: MAKEFLAGS before ours (NULL: unset), put back on close */
 };
 
 /* A private, non-blocking open file description of the pipe's read end, so that setting
@@ -92,6 +93,7 @@ static struct jobserver *serve(int jobs)
 		return NULL;
 	}
 	/* the children inherit fds[0] and fds[1] */
+	js->old_flags = old ? xstrdup(old) : NULL;
 	flags = xasprintf("%s%s-j%d --jobserver-auth=%d,%d", old ? old : "",
 	                  old && *old ? " " : "", jobs, fds[0], fds[1]);
 	setenv("MAKEFLAGS", flags, 1);
@@ -155,6 +157,13 @@ void jobserver_close(struct jobserver *js)
 	if (js->server) {
 		close(js->wfd);
 		close(js->pipe_r);
+		/* a later run in this process (after the no-op's fallback, in auto) must not
+		   join this closed pipe, whose descriptor numbers may name other files by then */
+		if (js->old_flags)
+			setenv("MAKEFLAGS", js->old_flags, 1);
+		else
+			unsetenv("MAKEFLAGS");
+		free(js->old_flags);
 	}
 	free(js);
 }

@@ -14,7 +14,8 @@ struct jobserver;
  * there is none and jobs > 1, create one with jobs-1 tokens and name it in MAKEFLAGS for
  * the children. NULL when there is nothing to share (jobs <= 1 and no jobserver). */
 struct jobserver *jobserver_open(int jobs);
-/* Return the tokens still held and free (closing a pool we created). NULL is fine. */
+/* Return the tokens still held and free (closing a pool we created and putting back the
+ * MAKEFLAGS it replaced). NULL is fine. */
 void jobserver_close(struct jobserver *js);
 
 /* Take a token without blocking: true when one was taken. */

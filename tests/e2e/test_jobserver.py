@@ -88,3 +88,32 @@ def test_dodo_serves_tokens_to_its_commands(project):
     p = project.run("-n", "3", env=env)
     assert p.returncode == 0, p.stdout + p.stderr
     assert project.read("tokens.txt") == "2"
+
+
+def test_a_second_run_in_one_process_serves_a_fresh_pool(project):
+    # The second run finds the task file unchanged: dodo first tries the stored
+    # graph, which gives up at the command (only the loader can build it) and
+    # starts over within the same process. The pool the first attempt served
+    # is closed by then; the command of the run that counts must see only the
+    # new one, holding its one token (-n 2), and dodo must not wait on the old.
+    project.write("count.py", '''
+        import os, re
+        auth = re.findall(r"--jobserver-auth=(\\d+),(\\d+)", os.environ.get("MAKEFLAGS", ""))
+        r, w = map(int, auth[-1])
+        fd = os.open("/proc/self/fd/%d" % r, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            got = os.read(fd, 64)
+        except BlockingIOError:
+            got = b""
+        os.write(w, got)
+        open("tokens.txt", "a").write("%d pools, %d tokens\\n" % (len(auth), len(got)))
+        ''')
+    project.dodo('''
+        def task_count():
+            return {'actions': ['/usr/bin/python3 count.py']}
+        ''')
+    env = {"MAKEFLAGS": ""}
+    for _ in range(2):
+        p = project.run("-r", "json", "-n", "2", env=env)
+        assert p.returncode == 0, p.stdout + p.stderr
+    assert project.read("tokens.txt") == "1 pools, 1 tokens\n" * 2

@@ -139,6 +139,17 @@ fail:
 	return 0;
 }
 
+/* Write what a command printed as doit shows it: decoded as UTF-8, each bad sequence
+ * read as U+FFFD (doit decodes each line with errors='replace'). */
+static void write_text(int fd, const char *s, size_t n)
+{
+	struct buf b = {0};
+
+	buf_add_utf8(&b, s, n);
+	write_all(fd, b.data, b.len);
+	buf_free(&b);
+}
+
 /* Echo complete lines of what just arrived on stream i. */
 static void echo(struct proc *p, int i, const char *s, size_t n, bool final)
 {
@@ -152,13 +163,13 @@ static void echo(struct proc *p, int i, const char *s, size_t n, bool final)
 	nl = pend->len ? memrchr(pend->data, '\n', pend->len) : NULL;
 	if (final) {
 		if (pend->len)
-			write_all(fd, pend->data, pend->len);
+			write_text(fd, pend->data, pend->len);
 		buf_free(pend);
 		return;
 	}
 	if (nl) {
 		size_t k = (size_t)(nl - pend->data) + 1;
-		write_all(fd, pend->data, k);
+		write_text(fd, pend->data, k);
 		memmove(pend->data, pend->data + k, pend->len - k);
 		pend->len -= k;
 	}

@@ -138,6 +138,52 @@ void buf_add(struct buf *b, const void *p, size_t n)
 	b->data[b->len] = '\0';
 }
 
+/* The length of the well-formed UTF-8 character at s (n > 0 bytes left), or minus the
+ * length of the ill-formed subsequence there that reads as one U+FFFD (its maximal
+ * subpart, as Unicode recommends and Python's decoder does). */
+static int utf8_char(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return -1;
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (s[0] == 0xe0)
+		lo = 0xa0;          /* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;          /* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;          /* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;          /* above U+10FFFF */
+	for (i = 1; i < len; i++, lo = 0x80, hi = 0xbf)
+		if ((size_t)i >= n || s[i] < lo || s[i] > hi)
+			return -i;
+	return len;
+}
+
+void buf_add_utf8(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
+
+	while (p < end) {
+		int k = utf8_char(p, (size_t)(end - p));
+
+		if (k > 0) {
+			p += k;
+			continue;
+		}
+		buf_add(b, run, (size_t)(p - run));
+		buf_add(b, "\xef\xbf\xbd", 3);
+		p += -k;
+		run = p;
+	}
+	buf_add(b, run, (size_t)(p - run));
+}
+
 void buf_puts(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));

@@ -42,6 +42,9 @@ struct buf {
 
 void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *p, size_t n);
+/* Append n bytes of s with each ill-formed UTF-8 subsequence replaced by U+FFFD, as
+ * Python's bytes.decode('utf-8', 'replace') reads them. */
+void buf_add_utf8(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, int c);
 void buf_printf(struct buf *b, const char *fmt, ...);

@@ -305,12 +305,28 @@ def expand_cmd(task, action):
     return cmd
 
 
+def _decode_output(action, data):
+    """A command's output (bytes) as doit's reader thread makes it text:
+    each line (or each chunk of `buffering` bytes) decoded on its own with
+    the action's encoding and decode_error ('utf-8', 'replace')."""
+    size = action.buffering
+    if size:
+        pieces = [data[i:i + size] for i in range(0, len(data), size)]
+    else:
+        pieces = data.split(b'\n')
+        pieces = [line + b'\n' for line in pieces[:-1]] + pieces[-1:]
+    return ''.join(piece.decode(action.encoding, action.decode_error)
+                   for piece in pieces)
+
+
 def cmd_done(task, action, returncode, out, err):
-    """Record a finished command (out, err, result, save_out value) and
-    return its outcome. mode 'long' ignores the exit code, 'interactive'
-    fails on non-zero; neither records output. A command the engine built
-    itself (a native template, src/expand.c) was not expanded here: its text
-    for the messages is expanded now."""
+    """Record a finished command (out, err: bytes; out, err, result and the
+    save_out value are text) and return its outcome. mode 'long' ignores the
+    exit code, 'interactive' fails on non-zero; neither records output. A
+    command the engine built itself (a native template, src/expand.c) was
+    not expanded here: its text for the messages is expanded now. Output
+    the action's decoding refuses (decode_error='strict', an unknown
+    encoding) fails the action."""
     if (action.expanded is None or
             _dodo_inputs.native_command(task, action) is not None):
         _ready(task)
@@ -318,6 +334,11 @@ def cmd_done(task, action, returncode, out, err):
             action.expanded = action.expand_action()
         except Exception:  # the engine ran it: show the template at worst
             action.expanded = action._action
+    try:
+        out, err = _decode_output(action, out), _decode_output(action, err)
+    except Exception as exc:
+        return _outcome(TaskError("CmdAction Error decoding the command's "
+                                  "output", exc))
     return _outcome(action.record(returncode, out, err))
 
 

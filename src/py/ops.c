@@ -65,6 +65,8 @@ static void exc_outcome(struct outcome *o, const char *prefix)
 	free(tb);
 }
 
+/* The action's out and err (text) into a->out, a->err as UTF-8; a lone surrogate as
+ * its three bytes, which the json reporter shows as Python's json does. */
 static void read_output(struct action *a)
 {
 	static const char *names[] = {"out", "err"};
@@ -72,14 +74,18 @@ static void read_output(struct action *a)
 
 	for (i = 0; i < 2; i++) {
 		struct buf *b = i ? &a->err : &a->out;
-		PyObject *v = PyObject_GetAttrString(a->fe, names[i]);
-		char *s = v ? py_str(v) : NULL;
+		PyObject *v = PyObject_GetAttrString(a->fe, names[i]), *text = NULL, *bytes = NULL;
 
+		if (v && v != Py_None)
+			text = PyObject_Str(v);
+		if (text)
+			bytes = PyUnicode_AsEncodedString(text, "utf-8", "surrogatepass");
+		Py_XDECREF(text);
 		PyErr_Clear();
 		buf_reset(b);
-		if (s)
-			buf_puts(b, s);
-		free(s);
+		if (bytes)
+			buf_add(b, PyBytes_AS_STRING(bytes), (size_t)PyBytes_GET_SIZE(bytes));
+		Py_XDECREF(bytes);
 		Py_XDECREF(v);
 	}
 }
@@ -169,7 +175,7 @@ static int op_expand(struct frontend *fe, struct task *t, struct action *a,
 static int op_cmd_done(struct frontend *fe, struct task *t, struct action *a, int rc,
                        struct outcome *o)
 {
-	PyObject *r = py_call("cmd_done", Py_BuildValue("(OOis#s#)", t->fe, a->fe, rc,
+	PyObject *r = py_call("cmd_done", Py_BuildValue("(OOiy#y#)", t->fe, a->fe, rc,
 	                                                buf_str(&a->out), (Py_ssize_t)a->out.len,
 	                                                buf_str(&a->err), (Py_ssize_t)a->err.len));
 
@@ -179,6 +185,8 @@ static int op_cmd_done(struct frontend *fe, struct task *t, struct action *a, in
 	}
 	tuple_outcome(r, o);
 	Py_DECREF(r);
+	if (a->mode == MODE_NORMAL)
+		read_output(a);     /* the text doit keeps: decoded as the action says */
 	return 0;
 }
 

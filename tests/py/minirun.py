@@ -20,9 +20,8 @@ def run_action(task, action, verbosity=1):
     kwargs = dict(action.pkwargs)
     if action.mode != 'normal':
         proc = subprocess.run(cmd, shell=shell, **kwargs)
-        return _dodo.cmd_done(task, action, proc.returncode, '', '')
-    proc = subprocess.run(cmd, shell=shell, capture_output=True, text=True,
-                          **kwargs)
+        return _dodo.cmd_done(task, action, proc.returncode, b'', b'')
+    proc = subprocess.run(cmd, shell=shell, capture_output=True, **kwargs)
     return _dodo.cmd_done(task, action, proc.returncode, proc.stdout,
                           proc.stderr)
 

@@ -141,24 +141,28 @@ def test_cmd_done_outcomes(dodo):
                                                     'normal')
     _dodo.prepare(task)
     _dodo.expand_cmd(task, plain)
-    assert _dodo.cmd_done(task, plain, 0, 'out', 'err') == (0, None, None)
+    assert _dodo.cmd_done(task, plain, 0, b'out', b'err') == (0, None, None)
     assert (plain.out, plain.err, plain.result) == ('out', 'err', 'outerr')
-    assert _dodo.cmd_done(task, plain, 1, '', '') == (
+    assert _dodo.cmd_done(task, plain, 1, b'', b'') == (
         1, 'TaskFailed', "Command failed: 'exit 0' returned 1\n")
-    assert _dodo.cmd_done(task, plain, 125, '', '')[0] == 1
-    assert _dodo.cmd_done(task, plain, 126, '', '') == (
+    assert _dodo.cmd_done(task, plain, 125, b'', b'')[0] == 1
+    assert _dodo.cmd_done(task, plain, 126, b'', b'') == (
         2, 'TaskError', "Command error: 'exit 0' returned 126\n")
     _dodo.expand_cmd(task, saving)
-    assert _dodo.cmd_done(task, saving, 1, 'x\n', '')[0] == 1
+    assert _dodo.cmd_done(task, saving, 1, b'x\n', b'')[0] == 1
     assert saving.values == {}
-    assert _dodo.cmd_done(task, saving, 0, 'hi\n', '')[0] == 0
+    assert _dodo.cmd_done(task, saving, 0, b'hi\n', b'')[0] == 0
     assert saving.values == {'o': 'hi\n'}
+    # output is bytes, decoded as the action says (utf-8, errors='replace')
+    assert _dodo.cmd_done(task, saving, 0, b'caf\xe9\n', b'\xff')[0] == 0
+    assert (saving.out, saving.err) == ('caf\ufffd\n', '\ufffd')
+    assert saving.values == {'o': 'caf\ufffd\n'}
     _dodo.expand_cmd(task, long_)
-    assert _dodo.cmd_done(task, long_, 3, '', '') == (0, None, None)
+    assert _dodo.cmd_done(task, long_, 3, b'', b'') == (0, None, None)
     assert long_.out is None
     _dodo.expand_cmd(task, inter)
-    assert _dodo.cmd_done(task, inter, 0, '', '') == (0, None, None)
-    assert _dodo.cmd_done(task, inter, 3, '', '') == (
+    assert _dodo.cmd_done(task, inter, 0, b'', b'') == (0, None, None)
+    assert _dodo.cmd_done(task, inter, 3, b'', b'') == (
         1, 'TaskFailed', "Interactive command failed: 'vi' returned 3\n")
 
 

@@ -35,6 +35,10 @@ int cmd_error(const struct err *e)
 		fflush(stdout);
 		fprintf(stderr, e->raw ? "%s" : "ERROR: %s\n", e->msg);
 	}
+	if (e->raised == RAISE_SIGINT)
+		return CMD_DIE_SIGINT;
+	if (e->raised == RAISE_EXIT)
+		return e->code & 0xff ? e->code & 0xff : CMD_EXIT_ZERO;
 	return e->code ? e->code : 3;
 }
 

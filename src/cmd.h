@@ -100,7 +100,14 @@ int cmd_select(struct cmd_env *env, struct graph *g, struct vec *args, struct ve
  * default_tasks, else every task in definition order (borrowed names into sel). */
 int cmd_select_default(struct cmd_env *env, struct graph *g, struct opts *o,
                        struct vec *def_tasks, struct vec *sel, struct err *e);
-/* Report an error the doit way ("ERROR: msg" on stderr) and return its code. */
+/* What a command returns to end dodo as Python ends on an exception the task file let
+ * out: exit status 0 (SystemExit(0): a command's 0 would mean "go on"), or death by
+ * SIGINT (KeyboardInterrupt). main turns them into that. */
+#define CMD_EXIT_ZERO (-3)
+#define CMD_DIE_SIGINT (-4)
+
+/* Report an error the doit way ("ERROR: msg" on stderr) and return its code (for
+ * e->raised, as Python would end: see CMD_EXIT_ZERO). */
 int cmd_error(const struct err *e);
 
 #endif

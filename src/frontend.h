@@ -22,8 +22,11 @@ struct outcome {
 	int status;
 	char *kind;     /* exception name for the report ("TaskFailed"), malloc'd or NULL */
 	char *msg;      /* full message (with traceback), malloc'd or NULL */
-	bool exit;      /* the action asked to end dodo (Python's SystemExit) */
-	int exit_code;  /* with exit: the exit status */
+	/* The action raised an exception doit lets out of its runner (SystemExit,
+	 * KeyboardInterrupt): how it ends dodo. msg is what Python prints for it there,
+	 * kind what doit prints when its worker (-n) sends it back (remade from its str()). */
+	enum err_raise raised;
+	int exit_code;  /* RAISE_EXIT: the exit status */
 };
 
 /* A command to spawn, all malloc'd; free with cmdspec_free. */
@@ -68,14 +71,20 @@ struct frontend_ops {
 	/* Evaluate a FRONTEND uptodate entry: *res = 1 up to date, 0 not, -1 no opinion. */
 	int (*uptodate)(struct frontend *fe, struct task *t, size_t index, int *res,
 	                struct err *e);
-	/* The task's custom title (malloc'd). */
+	/* The task's custom title (malloc'd); NULL when it raised (take_raised has the
+	 * exception). */
 	char *(*title)(struct frontend *fe, struct task *t);
+	/* An exception met where no error could be returned (a custom title's): 1 with e
+	 * filled (once), else 0. */
+	int (*take_raised)(struct frontend *fe, struct err *e);
 	/* Task options on the command line: consume what belongs to t from args[0..n). */
 	int (*parse_args)(struct frontend *fe, struct task *t, char **args, size_t n,
 	                  size_t *consumed, struct err *e);
 	/* Just before a task executes: options, getargs. */
 	int (*prepare)(struct frontend *fe, struct task *t, struct err *e);
-	/* After success: what to save (malloc'd; NULL for none). */
+	/* After success: what to save (malloc'd; NULL for none). -2 with e when the values
+	 * cannot be stored (doit fails at the end of the run, closing its state: e is what
+	 * it prints then). */
 	int (*finish)(struct frontend *fe, struct task *t, char **values_json, char **result,
 	              struct err *e);
 	/* A task was found up to date: its saved values (JSON text or NULL). */

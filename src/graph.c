@@ -338,6 +338,7 @@ const char *task_title(struct graph *g, struct task *t)
 	if (t->custom_title && t->fe && g->fe && g->fe->ops->title) {
 		free(t->title);
 		t->title = g->fe->ops->title(g->fe, t);
+		return t->title;
 	}
 	return t->title ? t->title : t->name;
 }

@@ -174,7 +174,8 @@ int graph_not_found(const struct graph *g, const char *name, struct err *e);
 /* A regex group for a target named on the command line, owned by g. */
 struct regex_group *graph_regex_group(struct graph *g, const char *target);
 
-/* The task's title: the front-end's custom title or its name (owned by t, valid until the next call). */
+/* The task's title: the front-end's custom title or its name (owned by t, valid until the
+ * next call); NULL when the custom title raised (frontend_ops.take_raised has it). */
 const char *task_title(struct graph *g, struct task *t);
 
 /* Free an action's owned memory (not the struct's front-end object). */

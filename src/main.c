@@ -1,4 +1,5 @@
 /* dodo: run doit task files with a C engine. main: a table of subcommands. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,21 @@ static int run_named(struct cmd_env *env, const struct command *c, int argc, cha
 	return rc;
 }
 
+/* The process's exit for a command's return (cmd.h: CMD_EXIT_ZERO, CMD_DIE_SIGINT). */
+static int exit_status(int rc)
+{
+	if (rc == CMD_EXIT_ZERO)
+		return 0;
+	if (rc == CMD_DIE_SIGINT) {
+		/* as Python does on an uncaught KeyboardInterrupt */
+		fflush(NULL);
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
+		return 128 + SIGINT;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cmd_env env = {0};
@@ -103,5 +119,5 @@ int main(int argc, char **argv)
 		rc = cmd_run(&env, argc - 1, argv + 1);
 	}
 	config_free(env.config);
-	return rc;
+	return exit_status(rc);
 }

@@ -19,10 +19,6 @@ const char *const reporter_choices[] = {
 const char *const reporter_names[] = {"console", "executed-only", "json", "zero",
                                       "error-only", NULL};
 
-static const char *title(struct reporter *r, struct task *t)
-{
-	return task_title(r->g, t);
-}
 
 static void nop_task(struct reporter *r, struct task *t)
 {
@@ -40,10 +36,20 @@ static const char *sgr(struct reporter *r, const char *code)
 #define SGR_IGNORE "\033[33m"      /* yellow: ignored */
 #define SGR_FAIL "\033[1;31m"      /* bold red: failures */
 
+/* A line "<mark><title>" in colour code; none when the custom title raised (the run
+ * ends on that, as doit's reporter lets the exception out before writing). */
+static void title_line(struct reporter *r, const char *code, const char *mark, struct task *t)
+{
+	const char *title = task_title(r->g, t);
+
+	if (title)
+		fprintf(r->out, "%s%s%s%s\n", sgr(r, code), mark, title, sgr(r, SGR_RESET));
+}
+
 static void con_execute(struct reporter *r, struct task *t)
 {
 	if (t->actions.n && t->name[0] != '_')
-		fprintf(r->out, "%s.  %s%s\n", sgr(r, SGR_RUN), title(r, t), sgr(r, SGR_RESET));
+		title_line(r, SGR_RUN, ".  ", t);
 }
 
 static void write_failure(struct reporter *r, struct failure *f, bool with_msg)
@@ -68,12 +74,12 @@ static void con_failure(struct reporter *r, struct task *t, const struct outcome
 static void con_uptodate(struct reporter *r, struct task *t)
 {
 	if (t->name[0] != '_')
-		fprintf(r->out, "%s-- %s%s\n", sgr(r, SGR_SKIP), title(r, t), sgr(r, SGR_RESET));
+		title_line(r, SGR_SKIP, "-- ", t);
 }
 
 static void con_ignore(struct reporter *r, struct task *t)
 {
-	fprintf(r->out, "%s!! %s%s\n", sgr(r, SGR_IGNORE), title(r, t), sgr(r, SGR_RESET));
+	title_line(r, SGR_IGNORE, "!! ", t);
 }
 
 static void con_cleanup_error(struct reporter *r, const char *msg)

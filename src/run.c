@@ -29,8 +29,8 @@ struct runner {
 	struct vec teardown;        /* struct task * in execution order */
 	int final;
 	bool stop;
-	bool exit;              /* an action asked dodo to exit with exit_code */
-	int exit_code;
+	struct err raised;      /* the exception the run ends on (doit's runner lets it out) */
+	struct err unsaved;     /* values that cannot be stored: doit fails closing its state */
 	struct vec jobs;        /* struct job *, running */
 	struct jobserver *js;   /* tokens for jobs beyond the first, or NULL */
 	bool want_token;        /* a task waits for a jobserver token */
@@ -113,6 +113,44 @@ static void handle_error(struct runner *r, struct dnode *n, struct outcome *o)
 		r->final = RESULT_ERROR;
 	if (!r->o->continue_)
 		r->stop = true;
+}
+
+/* An exception doit lets out of its runner: the run stops (running jobs end), is wound
+ * up, and dodo ends as the first one says (run_tasks returns it). */
+static void raise_from(struct runner *r, struct dnode *n, const struct err *e)
+{
+	if (r->raised.raised == RAISE_NONE)
+		r->raised = *e;
+	if (n)
+		n->run_status = RS_FAILURE;
+	r->stop = true;
+}
+
+/* An action raised SystemExit or KeyboardInterrupt. doit's -n workers send it back
+ * as its type and str(), which the main process raises again. */
+static void action_raised(struct runner *r, struct dnode *n, const struct outcome *o)
+{
+	struct err e = {0};
+	bool worker = r->o->jobs > 0;
+	const char *text = worker ? o->kind : o->msg;
+
+	seterr(&e, worker && o->raised == RAISE_EXIT ? 1 : o->exit_code, "%s",
+	       text ? text : "");
+	e.raw = true;
+	e.raised = o->raised;
+	raise_from(r, n, &e);
+}
+
+/* Did the front-end meet an exception it could not return (a custom title's)? */
+static bool frontend_raised(struct runner *r, struct dnode *n)
+{
+	struct frontend *fe = r->g->fe;
+	struct err e = {0};
+
+	if (!fe || !fe->ops->take_raised || !fe->ops->take_raised(fe, &e))
+		return false;
+	raise_from(r, n, &e);
+	return true;
 }
 
 /* Fail n with an exception that has no traceback (get_msg() is the message and "\n"). */
@@ -243,6 +281,7 @@ static bool first_select(struct runner *r, struct dnode *n)
 	if (n->ignored_deps.n || rec.ignored) {
 		n->run_status = RS_IGNORE;
 		r->rep->ops->skip_ignore(r->rep, t);
+		frontend_raised(r, n);
 		goto out;
 	}
 	if (n->bad_deps.n) {
@@ -254,8 +293,14 @@ static bool first_select(struct runner *r, struct dnode *n)
 	if (plan_deps_match(&r->plan, t, &rec, &e) < 0 || (!rec.deps_match &&
 	    state_load_deps(r->st, &rec, &e) < 0) || plan_status(&r->plan, t, &rec, &e) < 0 ||
 	    r->plan.status == STATUS_ERROR) {
-		char *msg = xasprintf("ERROR: Task '%s' checking dependencies: %s", t->name,
-		                      r->plan.status == STATUS_ERROR ? r->plan.error : e.msg);
+		char *msg;
+
+		if (e.raised != RAISE_NONE) {   /* an uptodate callable raised */
+			raise_from(r, n, &e);
+			goto out;
+		}
+		msg = xasprintf("ERROR: Task '%s' checking dependencies: %s", t->name,
+		                r->plan.status == STATUS_ERROR ? r->plan.error : e.msg);
 		fail_with(r, n, "DependencyError", msg);
 		free(msg);
 		goto out;
@@ -269,6 +314,7 @@ static bool first_select(struct runner *r, struct dnode *n)
 		r->rep->ops->skip_uptodate(r->rep, t);
 		if (t->fe && fe && fe->ops->restore)
 			fe->ops->restore(fe, t, rec.values_json);
+		frontend_raised(r, n);
 		goto out;
 	}
 	run = !t->setup.n;
@@ -287,7 +333,10 @@ static bool select_task(struct runner *r, struct dnode *n)
 	if (n->run_status == RS_NONE && !first_select(r, n))
 		return false;
 	if (t->fe && fe && fe->ops->prepare && fe->ops->prepare(fe, t, &e) < 0) {
-		fail_with(r, n, "DependencyError", e.msg);
+		if (e.raised != RAISE_NONE)
+			raise_from(r, n, &e);
+		else
+			fail_with(r, n, "DependencyError", e.msg);
 		return false;
 	}
 	return true;
@@ -403,6 +452,20 @@ static void run_actions(struct runner *r, struct task *t, struct vec *actions,
 	}
 }
 
+/* n succeeded but its values cannot be stored: doit reports the success, goes on, and
+ * fails when it closes its state at the end of the run. The task keeps no saved state. */
+static void unsavable(struct runner *r, struct dnode *n, const struct err *e)
+{
+	struct err se;
+
+	if (r->unsaved.raised == RAISE_NONE)
+		r->unsaved = *e;
+	if (state_remove_success(r->st, n->task->name, &se) < 0)
+		warn("%s", se.msg);
+	n->run_status = RS_SUCCESS;
+	r->rep->ops->add_success(r->rep, n->task);
+}
+
 static void save_success(struct runner *r, struct dnode *n)
 {
 	struct task *t = n->task;
@@ -411,9 +474,20 @@ static void save_success(struct runner *r, struct dnode *n)
 	struct filesig *sigs = NULL;
 	char *values = NULL, *result = NULL;
 	size_t nsigs = 0;
-	struct err e = {0};
+	struct err e = {0}, se;
+	int rc = t->fe && fe && fe->ops->finish ? fe->ops->finish(fe, t, &values, &result, &e) : 0;
 
-	if (t->fe && fe && fe->ops->finish && fe->ops->finish(fe, t, &values, &result, &e) < 0)
+	if (rc == -2) {
+		unsavable(r, n, &e);
+		goto out;
+	}
+	if (rc < 0 && e.raised != RAISE_NONE) {
+		if (state_remove_success(r->st, t->name, &se) < 0)
+			warn("%s", se.msg);
+		raise_from(r, n, &e);
+		goto out;
+	}
+	if (rc < 0)
 		goto fail;
 	if (state_load(r->st, t->name, &rec, &e) < 0)
 		goto fail;
@@ -457,7 +531,7 @@ static void job_advance(struct runner *r, struct job *j)
 	int live = live_verbosity(r, t);
 	bool detach, group;
 
-	for (; j->o.status == OUT_OK && !j->o.exit && j->ai < t->actions.n; j->ai++) {
+	for (; j->o.status == OUT_OK && j->ai < t->actions.n; j->ai++) {
 		struct action *a = t->actions.v[j->ai];
 
 		buf_reset(&a->out);
@@ -548,6 +622,8 @@ static struct job *job_start(struct runner *r, struct dnode *n)
 	if (r->o->before_task)
 		r->o->before_task(r->o->hook_arg, t);
 	r->rep->ops->execute_task(r->rep, t);
+	if (frontend_raised(r, n))
+		return NULL;
 	/* doit's -P process runs the whole task in a worker: its own Task object
 	   is marked executed only by a success's reply (see job_finish) */
 	t->executed = !r->o->fork_calls;
@@ -579,9 +655,8 @@ static void job_finish(struct runner *r, struct job *j)
 		jobserver_release(r->js);
 	if (j->n->task->actions.n)   /* an action may have changed any file */
 		r->g->epoch++;
-	if (j->o.exit) {
-		r->exit = r->stop = true;
-		r->exit_code = j->o.exit_code;
+	if (j->o.raised != RAISE_NONE) {
+		action_raised(r, j->n, &j->o);
 	} else if (j->o.status == OUT_OK) {
 		/* doit's worker replies to a success with its executed Task and the
 		   actions' output: shown if saving the success fails */
@@ -815,6 +890,20 @@ static void teardown(struct runner *r)
 	}
 }
 
+/* Does doit run the teardown actions? Its -n workers do when the run ends well, before
+ * the state is closed; an exception ends its -P process workers first; else its
+ * runner does, after closing the state (which fails on values it cannot store). */
+static bool runs_teardown(const struct runner *r)
+{
+	bool raised = r->raised.raised != RAISE_NONE;
+
+	if (r->o->jobs > 0 && !raised)
+		return true;
+	if (r->o->fork_calls)
+		return false;
+	return r->unsaved.raised == RAISE_NONE;
+}
+
 /* Stat, threads at once, every file the selected tasks and those they
  * depend on will check: their file_dep and targets; when they are many,
  * read their saved records in one pass. */
@@ -873,8 +962,10 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 	prefetch(&r, selected);
 	rc = run_loop(&r, e);
 	fflush(stdout);
-	teardown(&r);
-	rep->ops->complete_run(rep);
+	if (runs_teardown(&r))
+		teardown(&r);
+	if (r.unsaved.raised == RAISE_NONE)     /* else doit fails before its report */
+		rep->ops->complete_run(rep);
 	plan_clear(&r.plan);
 	free_heads(&r);
 	vec_free(&r.teardown);
@@ -891,7 +982,11 @@ int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
+	if (r.unsaved.raised != RAISE_NONE || r.raised.raised != RAISE_NONE) {
+		*e = r.unsaved.raised != RAISE_NONE ? r.unsaved : r.raised;
+		return -1;
+	}
 	if (rc < 0)
 		return -1;
-	return r.exit ? r.exit_code : r.final;
+	return r.final;
 }

@@ -38,7 +38,8 @@ struct run_opts {
 };
 
 /* Run the selected task names (borrowed). Returns doit's result code: 0 ok, 1 a task failed,
- * 2 error; or -1 with e for errors that abort the run before or outside tasks (cycles: code 3). */
+ * 2 error; or -1 with e for errors that abort the run before or outside tasks (cycles: code 3)
+ * and for an exception of the task file's code that ends the run (e->raised). */
 int run_tasks(struct graph *g, struct state *st, struct reporter *rep,
               const struct run_opts *o, const struct vec *selected, struct err *e);
 

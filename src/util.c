@@ -107,6 +107,7 @@ int seterr(struct err *e, int code, const char *fmt, ...)
 		return -1;
 	e->code = code;
 	e->printed = e->raw = false;
+	e->raised = RAISE_NONE;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);

@@ -23,11 +23,21 @@ char *xstrndup(const char *s, size_t n);
 /* A newly allocated formatted string. */
 char *xasprintf(const char *fmt, ...);
 
+/* An exception the task file's code raised that doit lets out of its runner: how it
+ * ends dodo (its text is msg, raw). */
+enum err_raise {
+	RAISE_NONE,     /* not one: an error dodo reports its own way */
+	RAISE_ERROR,    /* the traceback is printed, exit code 3 */
+	RAISE_EXIT,     /* SystemExit: msg printed as is, exit status code (0 too) */
+	RAISE_SIGINT,   /* KeyboardInterrupt: the traceback printed, dodo dies of SIGINT */
+};
+
 /* An error carried back to the caller: a message and a doit-style exit code. */
 struct err {
 	int code;       /* exit code the caller should use (2 or 3 usually) */
 	bool printed;   /* the message was already shown to the user */
 	bool raw;       /* msg is the whole text to show (no "ERROR: " prefix) */
+	enum err_raise raised;
 	char msg[4096];
 };
 

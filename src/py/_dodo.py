@@ -24,6 +24,9 @@ run_python, and may read values, result, executed, options, pos_arg_val.
 
 Errors that stop dodo before or instead of running a task raise LoadError
 (message: the exact text doit prints on stderr, code: the exit code).
+SystemExit and KeyboardInterrupt from the task file's code go through to C,
+which ends dodo as Python would; finish() raises Unsavable for values the
+state cannot hold.
 Outcomes of actions are (status, exc_name, message) tuples: status 0 ok,
 1 failed (TaskFailed), 2 error (any other failure); message is what the
 failure's get_msg() gives, the text the reporter prints.
@@ -82,6 +85,17 @@ class ActionError(Exception):
         self.message = message
 
 
+class Unsavable(Exception):
+    """finish(): the task's values (or dict result) cannot be written to the
+    state. doit fails so when it closes its state file at the end of the
+    run, without its teardown and final report: message is the traceback it
+    prints (exit 3)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
 class RunAborted(Exception):
     """the run must stop as doit's runtime errors do: the reporter's
     runtime_error(message) ("Execution aborted." then message), exit 2"""
@@ -134,13 +148,10 @@ def _engine_workdir():
 
 # --- 1. load -------------------------------------------------------------
 def _exec_file(path, cwd):
+    """run the task file; SystemExit and KeyboardInterrupt go through (C
+    ends dodo as Python would on them)"""
     try:
         return loader.exec_dodo_file(path, cwd)
-    except SystemExit as exc:
-        code = exc.code
-        if code is None or isinstance(code, int):
-            raise LoadError('', code or 0) from None
-        raise LoadError('%s\n' % (code,), 1) from None
     except Exception as exc:
         raise LoadError(format_exception_text(exc), 3) from None
 
@@ -387,11 +398,26 @@ def forget_run(task):
         action.values = {}
 
 
+def _storable(value, canonical=False):
+    """value as JSON text; Unsavable when JSON cannot hold it (keys that
+    are tuples, nesting too deep, ...). canonical: sorted keys when they
+    sort (doit keeps a dict result as it is)."""
+    try:
+        try:
+            return encode_json(value, canonical=canonical)
+        except TypeError:
+            if not canonical:
+                raise
+            return encode_json(value)
+    except Exception as exc:
+        raise Unsavable(format_exception_text(exc, keep_ours=False)) from None
+
+
 def _result_digest(result):
     if not result:
         return None
     if isinstance(result, dict):
-        return get_md5(encode_json(result, canonical=True))
+        return get_md5(_storable(result, canonical=True))
     if isinstance(result, str):
         return get_md5(result)
     return get_md5(str(result))
@@ -402,12 +428,14 @@ def finish(task):
     actions (in order) and from the uptodate value savers. Returns
     (values as JSON text, result digest or None). The values text is
     '{}' rather than None for a task without values, so that a task that
-    ran is told apart from one that never did."""
+    ran is told apart from one that never did. Values (or a dict result)
+    JSON cannot hold raise Unsavable; a result str that cannot be hashed
+    (a lone surrogate) raises as in doit's save_success."""
     for action in task.actions:
         task.result = action.result
         task.values.update(action.values)
     task.save_extra_values()
-    return encode_json(task.values), _result_digest(task.result)
+    return _storable(task.values), _result_digest(task.result)
 
 
 # --- 9, 10, 11. uptodate, title, calc_dep --------------------------------
@@ -537,6 +565,7 @@ def clean(task, dryrun, out):
 
 
 def format_exception(exc):
-    """doit's text for an unexpected exception (a traceback starting at
-    the user's code)"""
-    return format_exception_text(exc)
+    """doit's text for an unexpected exception: a traceback from the user's
+    code on, with none of dodo's frames (doit's own are outside the user's
+    folder; a header alone when the user's code is not in it)"""
+    return format_exception_text(exc, keep_ours=False)

@@ -328,35 +328,40 @@ static PyObject *fetch_exc(void)
 	return value;
 }
 
-/* Make exc (a reference, stolen) the current exception again. */
-static void restore_exc(PyObject *exc)
+/* exc's traceback as the user sees it: _dodo.format_exception (from the user's first
+ * frame), else Python's own text. malloc'd; never NULL. */
+static char *exc_text(PyObject *exc)
 {
-	PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc,
-	              PyException_GetTraceback(exc));
+	PyObject *s = py_call("format_exception", Py_BuildValue("(O)", exc));
+	char *r = NULL;
+
+	if (!s) {
+		PyObject *tbmod = PyImport_ImportModule("traceback"), *lines = NULL;
+		PyErr_Clear();
+		if (tbmod)
+			lines = PyObject_CallMethod(tbmod, "format_exception", "O", exc);
+		if (lines) {
+			PyObject *empty = PyUnicode_FromString("");
+			s = empty ? PyUnicode_Join(empty, lines) : NULL;
+			Py_XDECREF(empty);
+		}
+		Py_XDECREF(lines);
+		Py_XDECREF(tbmod);
+	}
+	r = s ? py_str(s) : NULL;
+	PyErr_Clear();
+	Py_XDECREF(s);
+	return r ? r : xstrdup("(an exception that cannot be shown)\n");
 }
 
 char *py_exc_text(void)
 {
-	PyObject *exc = fetch_exc(), *tbmod = NULL, *lines = NULL, *s = NULL;
-	char *r = NULL;
+	PyObject *exc = fetch_exc();
+	char *r;
 
 	if (!exc)
 		return xstrdup("");
-	tbmod = PyImport_ImportModule("traceback");
-	if (tbmod)
-		lines = PyObject_CallMethod(tbmod, "format_exception", "O", exc);
-	if (lines) {
-		PyObject *empty = PyUnicode_FromString("");
-		s = empty ? PyUnicode_Join(empty, lines) : NULL;
-		Py_XDECREF(empty);
-	}
-	r = s ? py_str(s) : NULL;
-	if (!r)
-		r = xstrdup("(an exception that cannot be shown)\n");
-	PyErr_Clear();
-	Py_XDECREF(s);
-	Py_XDECREF(lines);
-	Py_XDECREF(tbmod);
+	r = exc_text(exc);
 	Py_DECREF(exc);
 	return r;
 }
@@ -370,6 +375,27 @@ static bool is_dodo_exc(PyObject *exc, const char *name)
 	Py_XDECREF(cls);
 	PyErr_Clear();
 	return r;
+}
+
+/* How Python ends on SystemExit exc: exit status and what it prints. */
+static void system_exit_err(PyObject *exc, struct err *e)
+{
+	PyObject *code = PyObject_GetAttrString(exc, "code");
+	char *m = NULL;
+	int status = 0;
+
+	if (code && PyLong_Check(code)) {
+		status = (int)PyLong_AsLong(code);
+	} else if (code && code != Py_None) {
+		m = py_str(code);
+		status = 1;
+	}
+	PyErr_Clear();
+	seterr(e, status, "%s%s", m ? m : "", m ? "\n" : "");
+	e->raw = true;
+	e->raised = RAISE_EXIT;
+	free(m);
+	Py_XDECREF(code);
 }
 
 bool py_exc_to_err(struct err *e)
@@ -387,13 +413,19 @@ bool py_exc_to_err(struct err *e)
 		Py_DECREF(exc);
 		return false;
 	}
+	if (exc && PyErr_GivenExceptionMatches(exc, PyExc_SystemExit)) {
+		system_exit_err(exc, e);
+		Py_DECREF(exc);
+		return false;
+	}
 	if (!is_dodo_exc(exc, "LoadError")) {
-		if (exc)
-			restore_exc(exc);
-		m = py_exc_text();
+		m = exc ? exc_text(exc) : xstrdup("");
 		seterr(e, 3, "%s", m);
 		e->raw = true;
+		e->raised = exc && PyErr_GivenExceptionMatches(exc, PyExc_KeyboardInterrupt) ?
+		            RAISE_SIGINT : RAISE_ERROR;
 		free(m);
+		Py_XDECREF(exc);
 		return false;
 	}
 	args = PyObject_GetAttrString(exc, "args");

@@ -190,33 +190,46 @@ static int op_cmd_done(struct frontend *fe, struct task *t, struct action *a, in
 	return 0;
 }
 
-/* SystemExit from an action ends dodo, after the run is wound up, as it ends doit. */
-static bool system_exit(struct outcome *o)
+/* What doit prints for exc when its worker (-n) sent it back: the same type made
+ * from str(exc), uncaught (malloc'd). */
+static char *worker_text(PyObject *exc, bool system_exit)
 {
-	PyObject *type, *value, *tb, *code;
+	PyObject *s = PyObject_Str(exc);
+	char *text = py_str(s), *r;
 
-	if (!PyErr_ExceptionMatches(PyExc_SystemExit))
+	PyErr_Clear();
+	Py_XDECREF(s);
+	if (system_exit)
+		r = xasprintf("%s\n", text ? text : "");
+	else
+		r = xasprintf("Traceback (most recent call last):\n%s%s%s\n", Py_TYPE(exc)->tp_name,
+		              text && *text ? ": " : "", text ? text : "");
+	free(text);
+	return r;
+}
+
+/* SystemExit and KeyboardInterrupt from an action end the run (after it is wound up)
+ * and dodo, as they end doit: o says how. False for other exceptions (left set). */
+static bool run_ending(struct outcome *o)
+{
+	bool exit_ = PyErr_ExceptionMatches(PyExc_SystemExit);
+	PyObject *type, *value, *tb;
+	struct err e = {0};
+	char *worker;
+
+	if (!exit_ && !PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
 		return false;
 	PyErr_Fetch(&type, &value, &tb);
 	PyErr_NormalizeException(&type, &value, &tb);
-	code = value ? PyObject_GetAttrString(value, "code") : NULL;
-	PyErr_Clear();
-	outcome_set(o, OUT_ERROR, "SystemExit", "");
-	o->exit = true;
-	if (!code || code == Py_None) {
-		o->exit_code = 0;
-	} else if (PyLong_Check(code)) {
-		o->exit_code = (int)PyLong_AsLong(code);
-	} else {
-		PyObject_Print(code, stderr, Py_PRINT_RAW);
-		fputc('\n', stderr);
-		o->exit_code = 1;
-	}
-	PyErr_Clear();
-	Py_XDECREF(code);
-	Py_XDECREF(type);
-	Py_XDECREF(value);
-	Py_XDECREF(tb);
+	if (tb && value)
+		PyException_SetTraceback(value, tb);
+	worker = value ? worker_text(value, exit_) : xstrdup("");
+	PyErr_Restore(type, value, tb);
+	py_exc_to_err(&e);
+	outcome_set(o, OUT_ERROR, worker, e.msg);
+	o->raised = e.raised;
+	o->exit_code = e.code;
+	free(worker);
 	return true;
 }
 
@@ -226,7 +239,7 @@ static int op_run_call(struct frontend *fe, struct task *t, struct action *a, in
 	PyObject *r = py_call("run_python", Py_BuildValue("(OOi)", t->fe, a->fe, verbosity));
 
 	fflush(stdout);
-	if (!r && system_exit(o))
+	if (!r && run_ending(o))
 		return -1;
 	if (!r) {
 		exc_outcome(o, "PythonAction Error");
@@ -284,7 +297,7 @@ static void forked_child(struct task *t, struct action *a, int verbosity, int fd
 		outcome_set(&o, OUT_ERROR, "TaskError", tb);
 		free(tb);
 	}
-	snprintf(num, sizeof(num), "%d %d %d", o.status, o.exit, o.exit_code);
+	snprintf(num, sizeof(num), "%d %d %d", o.status, (int)o.raised, o.exit_code);
 	put_field(&reply, num, strlen(num));
 	put_field(&reply, o.kind, o.kind ? strlen(o.kind) : 0);
 	put_field(&reply, o.msg, o.msg ? strlen(o.msg) : 0);
@@ -339,7 +352,7 @@ static void op_forked_done(struct frontend *fe, struct task *t, struct action *a
 {
 	const char *p = reply->data, *end = p + reply->len, *f[4];
 	size_t n[4];
-	int i, status, exit_, code;
+	int i, status, raised, code;
 	char *kind, *msg, num[64];
 	PyObject *r;
 
@@ -357,12 +370,13 @@ static void op_forked_done(struct frontend *fe, struct task *t, struct action *a
 	}
 	memcpy(num, f[0], n[0]);
 	num[n[0]] = '\0';
-	if (sscanf(num, "%d %d %d", &status, &exit_, &code) != 3)
-		status = OUT_ERROR, exit_ = 0, code = 0;
+	if (sscanf(num, "%d %d %d", &status, &raised, &code) != 3)
+		status = OUT_ERROR, raised = RAISE_NONE, code = 0;
 	kind = n[1] ? xstrndup(f[1], n[1]) : NULL;
 	msg = n[2] ? xstrndup(f[2], n[2]) : NULL;
 	outcome_set(o, status, kind, msg);
-	o->exit = exit_ != 0;
+	o->raised = raised >= RAISE_NONE && raised <= RAISE_SIGINT ? (enum err_raise)raised :
+	            RAISE_NONE;
 	o->exit_code = code;
 	free(kind);
 	free(msg);
@@ -392,12 +406,26 @@ static int op_uptodate(struct frontend *fe, struct task *t, size_t index, int *r
 static char *op_title(struct frontend *fe, struct task *t)
 {
 	PyObject *r = py_call("title", Py_BuildValue("(O)", t->fe));
-	char *s = py_str(r);
+	char *s;
 
-	if (!r)
-		PyErr_Print();
-	Py_XDECREF(r);
+	if (!r) {
+		if (pyfront.raised.raised == RAISE_NONE)
+			py_exc_to_err(&pyfront.raised);
+		PyErr_Clear();
+		return NULL;
+	}
+	s = py_str(r);
+	Py_DECREF(r);
 	return s ? s : xstrdup(t->name);
+}
+
+static int op_take_raised(struct frontend *fe, struct err *e)
+{
+	if (pyfront.raised.raised == RAISE_NONE)
+		return 0;
+	*e = pyfront.raised;
+	pyfront.raised.raised = RAISE_NONE;
+	return 1;
 }
 
 static int op_parse_args(struct frontend *fe, struct task *t, char **args, size_t n,
@@ -449,11 +477,44 @@ static int op_prepare(struct frontend *fe, struct task *t, struct err *e)
 	return 0;
 }
 
+/* Is the current exception _dodo.<name>? Then take its message into e (raw, code 3,
+ * raised as doit's error); else leave it set. */
+static bool take_dodo_exc(const char *name, struct err *e)
+{
+	PyObject *type, *value, *tb, *cls, *msg;
+	char *m;
+
+	PyErr_Fetch(&type, &value, &tb);
+	cls = PyObject_GetAttrString(pyfront.mod, name);
+	if (!cls || !type || !PyErr_GivenExceptionMatches(type, cls)) {
+		Py_XDECREF(cls);
+		PyErr_Clear();
+		PyErr_Restore(type, value, tb);
+		return false;
+	}
+	Py_DECREF(cls);
+	PyErr_NormalizeException(&type, &value, &tb);
+	msg = value ? PyObject_GetAttrString(value, "message") : NULL;
+	m = py_str(msg);
+	PyErr_Clear();
+	seterr(e, 3, "%s", m ? m : "");
+	e->raw = true;
+	e->raised = RAISE_ERROR;
+	free(m);
+	Py_XDECREF(msg);
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	return true;
+}
+
 static int op_finish(struct frontend *fe, struct task *t, char **values, char **result,
                      struct err *e)
 {
 	PyObject *r = py_call("finish", Py_BuildValue("(O)", t->fe)), *v, *res;
 
+	if (!r && take_dodo_exc("Unsavable", e))
+		return -2;
 	if (!r || !PyArg_ParseTuple(r, "OO", &v, &res)) {
 		Py_XDECREF(r);
 		py_exc_to_err(e);
@@ -535,6 +596,7 @@ const struct frontend_ops py_frontend_ops = {
 	.forget_run = op_forget_run,
 	.uptodate = op_uptodate,
 	.title = op_title,
+	.take_raised = op_take_raised,
 	.parse_args = op_parse_args,
 	.prepare = op_prepare,
 	.finish = op_finish,

@@ -25,6 +25,7 @@ struct pyfront {
 	int argc;
 	char **argv;
 	bool started;
+	struct err raised;      /* an exception no hook could return, for take_raised */
 };
 
 /* The one front-end instance (Python has one interpreter). */
@@ -42,10 +43,13 @@ PyObject *py_call(const char *fn, PyObject *args);
 /* The same for a function of another built-in module. */
 PyObject *py_call_in(const char *module, const char *fn, PyObject *args);
 
-/* The current exception's traceback text as doit prints it; clears the exception. */
+/* The current exception's traceback text as doit prints it, from the user's first frame
+ * (none of _dodo's); clears the exception. */
 char *py_exc_text(void);
 /* If the current exception is _dodo.LoadError: fill e (message, code, printed) and return
- * true; else fill e with the traceback (code 3, printed) and return false. */
+ * true; else fill e and return false: RunAborted's message (code 2); SystemExit as
+ * Python ends on it (e->raised RAISE_EXIT); KeyboardInterrupt (RAISE_SIGINT) or any
+ * other exception (RAISE_ERROR, code 3) with its traceback. */
 bool py_exc_to_err(struct err *e);
 
 /* Copy a str (or None) to a malloc'd C string (NULL for None or errors). */

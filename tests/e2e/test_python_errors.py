@@ -4,7 +4,12 @@ with doit; its harness drops traceback frames outside the project, so here we
 check that none of dodo's own frames (_dodo.py, its built-in doit package)
 reach the user, and byte-level details the harness cannot see."""
 
+import os
 import random
+import signal
+import time
+
+import pytest
 
 # the marks of dodo's own Python code in a traceback
 OWN_FRAMES = ('File "_dodo', 'File "doit/', 'File "<frozen')
@@ -53,3 +58,79 @@ def test_output_the_action_cannot_decode_fails_it_clearly(project):
             in r.stdout
         assert error in r.stdout
         assert_no_own_frames(r.stdout + r.stderr)
+
+
+RAISING = r"""
+import os
+WHAT = os.environ['WHAT']
+
+def bad_uptodate():
+    raise ValueError('bad uptodate')
+
+def bad_title(task):
+    raise ValueError('bad title')
+
+def returned():
+    if WHAT == 'interrupt':
+        raise KeyboardInterrupt
+    if WHAT == 'result':
+        return 'text \udcff'
+    if WHAT == 'tuple_keys':
+        return {(1, 2): 'tuple key'}
+    return None
+
+def task_bad():
+    task = {'actions': [returned]}
+    if WHAT == 'uptodate':
+        task['uptodate'] = [bad_uptodate]
+    if WHAT == 'title':
+        task['title'] = bad_title
+    return task
+"""
+
+
+@pytest.mark.parametrize("what,code,last", [
+    ("uptodate", 3, "ValueError: bad uptodate"),
+    ("title", 3, "ValueError: bad title"),
+    ("result", 3, "UnicodeEncodeError: 'utf-8' codec can't encode character '\\udcff' "
+                  "in position 5: surrogates not allowed"),
+    ("tuple_keys", 3, "TypeError: keys must be str, int, float, bool or None, not tuple"),
+    ("interrupt", -signal.SIGINT, "KeyboardInterrupt"),
+])
+def test_exceptions_out_of_the_run_show_the_users_frames_only(project, what, code, last):
+    project.dodo(RAISING)
+    r = project.run(env={"WHAT": what})
+    assert r.returncode == code, r.stdout + r.stderr
+    assert r.stderr.startswith("Traceback (most recent call last):\n"), r.stderr
+    assert r.stderr.endswith(last + "\n"), r.stderr
+    assert_no_own_frames(r.stdout + r.stderr)
+
+
+def test_sigint_during_the_load(project):
+    """Ctrl-C while dodo.py loads: Python's KeyboardInterrupt traceback (the
+    user's frames), then death by SIGINT, as doit."""
+    project.dodo("""
+        import time
+        open('loading', 'w').close()
+        time.sleep(60)
+        def task_a():
+            return {'actions': ['true']}
+        """)
+    p = project.popen()
+    try:
+        deadline = time.monotonic() + 60
+        while not project.exists("loading") and time.monotonic() < deadline \
+                and p.poll() is None:
+            time.sleep(0.02)
+        assert project.exists("loading")
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=60)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    err = (p.log_dir / "stderr").read_text()
+    assert p.returncode == -signal.SIGINT, err
+    assert err.startswith("Traceback (most recent call last):\n"), err
+    assert 'dodo.py", line 4, in <module>\n    time.sleep(60)\nKeyboardInterrupt\n' in err
+    assert_no_own_frames(err)

@@ -433,11 +433,19 @@ def test_traceback_like_doit(tmp_path, engine, key):
     assert SRC_PY not in message or key == 'config_changed_type'
 
 
-def test_system_exit_in_dodo(tmp_path, engine):
-    write(tmp_path, 'import sys\nsys.exit(4)\n')
-    assert load_error(tmp_path) == (4, '')
-    write(tmp_path, 'import sys\nsys.exit("bye")\n')
-    assert load_error(tmp_path) == (1, 'bye\n')
+@pytest.mark.parametrize('where', ['module', 'creator'])
+def test_system_exit_in_dodo_goes_through(tmp_path, engine, where):
+    """SystemExit leaves load() as it is (C ends dodo as Python would),
+    from the module's code or from a task creator's"""
+    os.chdir(tmp_path)
+    for code in (4, 'bye', 0, None):
+        body = 'import sys\nsys.exit(%r)\n' % (code,)
+        if where == 'creator':
+            body = 'import sys\ndef task_a():\n    sys.exit(%r)\n' % (code,)
+        write(tmp_path, body)
+        with pytest.raises(SystemExit) as info:
+            _dodo.load(str(tmp_path / 'dodo.py'), {})
+        assert info.value.code == code
 
 
 def test_minversion(tmp_path, engine):

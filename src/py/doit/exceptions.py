@@ -70,8 +70,10 @@ def trim_traceback(tb, keep_ours=True):
     return rest
 
 
-def format_exception_text(exc, tb=None):
-    """Format exc like traceback.format_exc(), minus the plumbing frames.
+def format_exception_text(exc, tb=None, keep_ours=True):
+    """Format exc like traceback.format_exc(), minus the plumbing frames
+    (and, unless keep_ours, minus this package's frames before the user's
+    or instead of them).
 
     The "Traceback (most recent call last):" header is always present, as
     in doit's reports, even when no frame is left (a SyntaxError raised
@@ -80,7 +82,7 @@ def format_exception_text(exc, tb=None):
         tb = exc.__traceback__
     # a SyntaxError in user code has no user frame: its location is the
     # exception's own text
-    keep_ours = not isinstance(exc, SyntaxError)
+    keep_ours = keep_ours and not isinstance(exc, SyntaxError)
     trimmed = trim_traceback(tb, keep_ours) if tb is not None else None
     lines = list(traceback.TracebackException(
         type(exc), exc, trimmed, compact=True).format())

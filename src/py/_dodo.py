@@ -410,7 +410,7 @@ def _storable(value, canonical=False):
                 raise
             return encode_json(value)
     except Exception as exc:
-        raise Unsavable(format_exception_text(exc, keep_ours=False)) from None
+        raise Unsavable(format_exception_text(exc)) from None
 
 
 def _result_digest(result):
@@ -568,4 +568,4 @@ def format_exception(exc):
     """doit's text for an unexpected exception: a traceback from the user's
     code on, with none of dodo's frames (doit's own are outside the user's
     folder; a header alone when the user's code is not in it)"""
-    return format_exception_text(exc, keep_ours=False)
+    return format_exception_text(exc)

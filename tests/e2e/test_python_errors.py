@@ -134,3 +134,17 @@ def test_sigint_during_the_load(project):
     assert err.startswith("Traceback (most recent call last):\n"), err
     assert 'dodo.py", line 4, in <module>\n    time.sleep(60)\nKeyboardInterrupt\n' in err
     assert_no_own_frames(err)
+
+
+def test_failure_outside_the_users_code_shows_no_frame_of_dodos(project):
+    """A Python action called with arguments it does not take fails before
+    any line of the user's runs: the report shows the exception alone (doit
+    shows its own frame, outside the user's folder)."""
+    project.dodo("""
+        def task_a():
+            return {'actions': [lambda x: None]}
+        """)
+    r = project.run()
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "PythonAction Error\nTraceback (most recent call last):\nTypeError: " in r.stdout
+    assert_no_own_frames(r.stdout + r.stderr)

@@ -70,10 +70,11 @@ def trim_traceback(tb, keep_ours=True):
     return rest
 
 
-def format_exception_text(exc, tb=None, keep_ours=True):
+def format_exception_text(exc, tb=None, keep_ours=False):
     """Format exc like traceback.format_exc(), minus the plumbing frames
-    (and, unless keep_ours, minus this package's frames before the user's
-    or instead of them).
+    and this package's frames before the user's (with keep_ours, this
+    package's frames stay when the user's code is not in the traceback:
+    where dodo itself went wrong).
 
     The "Traceback (most recent call last):" header is always present, as
     in doit's reports, even when no frame is left (a SyntaxError raised

@@ -19,7 +19,7 @@ struct result {
 	struct task *task;
 	const char *result;         /* "fail", "success", "up-to-date", "ignore" or NULL */
 	char *out, *err, *error;    /* NULL: null */
-	double started, finished;   /* seconds since the epoch; started < 0: not started */
+	double started, finished;   /* seconds since the epoch; < 0: not started, not ended */
 };
 
 struct json {
@@ -106,7 +106,7 @@ static void clear_result(struct result *res)
 	free(res->error);
 	res->out = res->err = res->error = NULL;
 	res->result = NULL;
-	res->started = -1;
+	res->started = res->finished = -1;
 }
 
 /* doit keeps results in a dict by name: a second get_status starts the entry afresh. */
@@ -308,7 +308,10 @@ static void put_result(struct buf *b, struct result *res)
 	}
 	put_started(b, res->started);
 	buf_puts(b, ", \"elapsed\": ");
-	put_float(b, res->finished - res->started);
+	if (res->finished < res->started)
+		buf_puts(b, "null");    /* the run ended on an exception while it executed */
+	else
+		put_float(b, res->finished - res->started);
 	buf_putc(b, '}');
 }
 

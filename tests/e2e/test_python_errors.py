@@ -4,6 +4,7 @@ with doit; its harness drops traceback frames outside the project, so here we
 check that none of dodo's own frames (_dodo.py, its built-in doit package)
 reach the user, and byte-level details the harness cannot see."""
 
+import json
 import os
 import random
 import signal
@@ -61,6 +62,7 @@ def test_output_the_action_cannot_decode_fails_it_clearly(project):
 
 
 RAISING = r"""
+import json
 import os
 WHAT = os.environ['WHAT']
 
@@ -148,3 +150,18 @@ def test_failure_outside_the_users_code_shows_no_frame_of_dodos(project):
     assert r.returncode == 2, r.stdout + r.stderr
     assert "PythonAction Error\nTraceback (most recent call last):\nTypeError: " in r.stdout
     assert_no_own_frames(r.stdout + r.stderr)
+
+
+def test_json_report_of_a_task_the_run_ended_in(project):
+    """SystemExit in a Python action under the json reporter: the task started
+    and never ended; its elapsed time is null, not a negative number."""
+    project.dodo("""
+        import sys
+        def task_a():
+            return {'actions': [lambda: sys.exit(4)]}
+        """)
+    r = project.run("-r", "json")
+    assert r.returncode == 4, r.stdout + r.stderr
+    task, = json.loads(r.stdout)["tasks"]
+    assert task["name"] == "a" and task["started"] is not None
+    assert task["elapsed"] is None

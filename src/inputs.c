@@ -8,6 +8,7 @@
 
 #include "fs.h"
 #include "hash.h"
+#include "proc.h"
 
 /* Files modified this close to the load (or later) may change again within one tick of
  * the file system's clock: their contents are compared too. */
@@ -67,19 +68,6 @@ void inputs_output_add(struct load_inputs *in, int fd, const void *p, size_t n)
 	}
 }
 
-static void write_out(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
 void inputs_output_replay(const struct load_inputs *in)
 {
 	const char *p = in->output.data, *end = p + in->output.len;
@@ -89,7 +77,7 @@ void inputs_output_replay(const struct load_inputs *in)
 		memcpy(&k, p + 1, 4);
 		if ((size_t)(end - p - 5) < k)
 			return;
-		write_out(p[0] == 2 ? 2 : 1, p + 5, k);
+		write_all(p[0] == 2 ? 2 : 1, p + 5, k);
 		p += 5 + k;
 	}
 }

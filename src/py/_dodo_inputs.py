@@ -154,43 +154,44 @@ class _Record:
 
 
 def _importing():
-    """is the caller of the audited function the import system?"""
-    frame = sys._getframe(2)
+    """is the caller of the audited function the import system? (called by
+    _audited, under _guarded, under _hook)"""
+    frame = sys._getframe(4)
     return frame.f_code.co_filename.startswith('<frozen importlib')
 
 
-def _hook(event, args):
+def _guarded(note, *args):
+    """note(rec, *args) for the recording in progress, unless the recorder
+    itself is at work; never lets recording break the user's code"""
     global _busy
     rec = _rec
     if rec is None or _busy:
         return
     _busy = True
     try:
-        if event == 'open':
-            rec.opened(*args[:3])
-        elif event == 'os.listdir' or event == 'os.scandir':
-            rec.listed(args[0], _importing())
-        elif event in _WORLD:
-            rec.refuse('it used %s' % event)
-    except Exception as exc:  # never let recording break the user's code
+        note(rec, *args)
+    except Exception as exc:
         rec.refuse('recording failed: %r' % (exc,))
     finally:
         _busy = False
+
+
+def _audited(rec, event, args):
+    if event == 'open':
+        rec.opened(*args[:3])
+    elif event == 'os.listdir' or event == 'os.scandir':
+        rec.listed(args[0], _importing())
+    elif event in _WORLD:
+        rec.refuse('it used %s' % event)
+
+
+def _hook(event, args):
+    _guarded(_audited, event, args)
 
 
 def _noted(path):
     """os.stat, os.lstat or os.access is about to look at path"""
-    global _busy
-    rec = _rec
-    if rec is None or _busy:
-        return
-    _busy = True
-    try:
-        rec.file(path)
-    except Exception as exc:  # never let recording break the user's code
-        rec.refuse('recording failed: %r' % (exc,))
-    finally:
-        _busy = False
+    _guarded(_Record.file, path)
 
 
 def start():
